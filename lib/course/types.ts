@@ -64,6 +64,11 @@ export interface Lesson {
   /** 1-based line in the file where `body` starts */
   bodyLine: number;
   cells: Cell[];
+  /**
+   * Code of a generated first notebook cell that the runner executes before cell 1, e.g. the
+   * import of the shell helper used by `bash run` cells. Absent when the lesson needs none.
+   */
+  setupCode?: string;
 }
 
 /** A lesson problem that names the place: `lessons/en/01-x.md:42: unterminated fence`. */
