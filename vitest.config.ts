@@ -12,6 +12,6 @@ export default defineConfig({
     // Two cores: run test files in parallel processes, but not more than the machine has.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
