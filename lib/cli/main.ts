@@ -12,6 +12,8 @@ export const commands: Record<string, Command> = {
   start: { summary: 'serve the course site (and the sandbox cluster when no cluster answers)', load: () => import('./start.js') },
   notebooks: { summary: 'write notebooks/<lang>/*.ipynb from lessons/', load: () => import('../course/cli/notebooks.js') },
   lesson: { summary: 'run one lesson through a tslab kernel: lesson <NN> [--lang ko]', load: () => import('../course/cli/lesson.js') },
+  serve: { summary: 'serve a model over Seldon protocol v1 and V2 (the model container)', load: () => import('../server/cli/serve.js') },
+  'storage-init': { summary: 'fetch model files into a folder (the init container)', load: () => import('../server/cli/storage-init.js') },
   jupyter: { summary: 'open the notebooks in JupyterLab or Notebook with the tslab kernel', load: () => import('../course/cli/jupyter.js') },
 };
 

@@ -8,7 +8,7 @@
 
 /** A nested numeric array as it arrives in `data.ndarray` (rows of features for tabular models). */
 export type NDArray = number[] | number[][] | NDArrayNested;
-export interface NDArrayNested extends Array<number | string | boolean | null | NDArrayNested> {}
+export type NDArrayNested = Array<number | string | boolean | null | NDArrayNested>;
 
 /** The `meta` object of a SeldonMessage. */
 export interface SeldonMeta {
@@ -43,6 +43,10 @@ export interface SeldonModel {
   predict(X: NDArray, names: string[], meta?: SeldonMeta): ModelOutput | Promise<ModelOutput>;
   /** Names of the output columns; the server uses `t:0..t:n-1` when absent. */
   classNames?(): string[];
+  /** Custom metrics for this response (`meta.metrics`), as Seldon's `metrics()` method. */
+  metrics?(): SeldonMeta['metrics'] | undefined;
+  /** Tags merged into the response's `meta.tags`, as Seldon's `tags()` method. */
+  tags?(): Record<string, unknown> | undefined;
   /** Extra readiness check; throw or return false when not healthy. */
   health?(): boolean | Promise<boolean>;
   metadata?(): Partial<ModelMetadata> | Promise<Partial<ModelMetadata>>;
