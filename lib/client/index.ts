@@ -21,7 +21,7 @@ export { buildMessage, randomArray, shapeOf, toDefaultData } from './payload.js'
 export type { MetaPolicy, PayloadArgs } from './payload.js';
 export { SeldonClientCombine, SeldonClientFeedback, SeldonClientPrediction } from './prediction.js';
 export { cEscape, protoText } from './proto-text.js';
-export { pyFloatRepr, shortestFloat32 } from './py-float.js';
+export { pyFloatRepr, shortestFloat32 } from '../python/index.js';
 export { PyFloat, PyJsonError, parsePyJson, pyJsonDumps, pyToJs } from './py-json.js';
 export type { PyDict, PyValue } from './py-json.js';
 export { pyRepr, pyStrRepr } from './py-repr.js';

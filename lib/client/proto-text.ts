@@ -8,7 +8,7 @@
 // Doubles are written as Python's repr writes them. A 32-bit float (the feedback `reward`) is
 // written as the double it widens to (`0.10000000149011612` for 0.1): that is what the C++
 // protobuf backend that pip installs prints.
-import { pyFloatRepr } from './py-float.js';
+import { pyFloatRepr } from '../python/index.js';
 import { PyFloat, type PyDict, type PyValue } from './py-json.js';
 import type { FieldType, MessageType } from './schema.js';
 import { messageToPy } from './wire.js';

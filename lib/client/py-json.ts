@@ -6,7 +6,7 @@
 // number was written as an int (`2`) or a float (`2.0`), and the order of keys (a JS object puts
 // integer-like keys such as "10" first; a Python dict keeps the order of the text). So this file
 // reads JSON into a small model of Python values that keeps both.
-import { pyFloatRepr } from './py-float.js';
+import { pyFloatRepr } from '../python/index.js';
 
 /** A Python float. Wrapped so that `2.0` stays a float while `2` (a bigint) stays an int. */
 export class PyFloat {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Python's repr() of the values json.loads makes, so a response prints as the Python client prints it:
 // `{'data': {'names': [], 'ndarray': [2.0]}, 'meta': {...}}` with True/False/None and Python's quoting.
-import { pyFloatRepr } from './py-float.js';
+import { pyFloatRepr } from '../python/index.js';
 import { PyFloat, type PyValue } from './py-json.js';
 
 // Python's str.isprintable() is false for these Unicode categories (other than the plain space):

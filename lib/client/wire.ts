@@ -8,7 +8,7 @@
 // unknown field is an error, not silently sent. `messageToPy` reproduces that from the tables in
 // schema.ts and also checks the message as protobuf's parser would.
 import { SeldonClientException, shown } from './errors.js';
-import { shortestFloat32 } from './py-float.js';
+import { shortestFloat32 } from '../python/index.js';
 import { PyFloat, pyJsonDumps, type PyDict, type PyValue } from './py-json.js';
 import type { FieldDef, FieldType, MessageType } from './schema.js';
 

@@ -23,7 +23,7 @@ export { readServeConfig, SELDON_IMAGES, UsageError, type ServeConfig } from './
 export { main, serveMain, storageInitMain } from './cli.js';
 
 export { pythonJson, parsePythonJson, pyString } from './json/python-json.js';
-export { pyFloatRepr } from './json/float-repr.js';
+export { pyJsonFloat } from '../python/index.js';
 export { readSeldonMessage, readFeedback, type SeldonRequest, type PayloadKind } from './protocol/seldon-v1/message.js';
 export { buildSeldonResponse, writeSeldonJson } from './protocol/seldon-v1/response.js';
 export { seldonErrorBody } from './protocol/seldon-v1/errors.js';

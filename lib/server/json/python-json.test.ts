@@ -7,7 +7,7 @@ import { fromRoot } from '../../paths.js';
 import { asFloats, asInts } from '../dtype.js';
 import { JsonInputError, numpyValue, parsePythonJson, pythonJson } from './python-json.js';
 
-const fixture = JSON.parse(readFileSync(fromRoot('lib', 'server', 'json', 'fixtures', 'python-json.json'), 'utf8')) as { documents: string[] };
+const fixture = JSON.parse(readFileSync(fromRoot('lib', 'python', 'fixtures', 'python-json.json'), 'utf8')) as { documents: string[] };
 
 // The same documents make-python-json.py gave to json.dumps, rebuilt in TypeScript. The 2.0 and
 // -0.0 and 1e+22 of the third are Python floats that JavaScript cannot tell from integers, so they

@@ -11,7 +11,7 @@
 // answer it would get from Seldon, instead of a parse error. Nesting depth is checked before
 // parsing, so a body of a million `[` cannot overflow the stack of the code that walks it later.
 
-import { pyFloatRepr, pyIntRepr } from './float-repr.js';
+import { pyJsonFloat, pyIntRepr } from '../../python/index.js';
 import { type DType, isFloatDType, isIntDType, markedDType } from '../dtype.js';
 
 /** How a number is written when nothing marks its dtype. */
@@ -103,9 +103,9 @@ function styleOf(dtype: DType, fallback: NumberStyle): NumberStyle {
 }
 
 function writeNumber(x: number, style: NumberStyle): string {
-  if (style === 'float') return pyFloatRepr(x);
+  if (style === 'float') return pyJsonFloat(x);
   // An int dtype holds only whole numbers; anything else (NaN) can only be written as a float.
-  return Number.isInteger(x) ? pyIntRepr(x) : pyFloatRepr(x);
+  return Number.isInteger(x) ? pyIntRepr(x) : pyJsonFloat(x);
 }
 
 // Printable ASCII without `"` and `\`: written as is. Everything else goes through pyStringSlow.

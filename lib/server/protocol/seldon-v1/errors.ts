@@ -7,7 +7,7 @@
 // always read the answer. The message of an unexpected error is shown, never its stack.
 import { MicroserviceError } from '../../model.js';
 import { JsonInputError } from '../../json/python-json.js';
-import { pyFloatRepr } from '../../json/float-repr.js';
+import { pyJsonFloat } from '../../../python/index.js';
 
 export { MicroserviceError };
 
@@ -51,7 +51,7 @@ export function pyStr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : pyJsonFloat(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
   try {

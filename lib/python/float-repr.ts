@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// A float written the way Python writes it (`repr(x)`, which is also what `json.dumps` writes).
+// Numbers written the way Python writes them. Seldon's components are Python: its server answers
+// with `json.dumps` (through Flask's `jsonify`) and its client prints `repr`s and protobuf text. The
+// model server (responses) and the client (printed output) both need this, so it lives here once.
 //
 // Seldon's Python server answers with Flask's `jsonify`, so a probability of 1.08e-05 reaches the
 // client as `1.0794924957147728e-05`, and a float 2 as `2.0`. JavaScript picks the same shortest
@@ -9,9 +11,20 @@
 // Python's layout, so our responses are byte-for-byte Seldon's.
 
 /**
+ * A float as Python's `json.dumps` writes it: `repr(x)` for finite numbers, and `NaN`,
+ * `Infinity`, `-Infinity` (not valid JSON, but what Python sends) for the rest.
+ */
+export function pyJsonFloat(x: number): string {
+  if (x !== x) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  return pyFloatRepr(x);
+}
+
+/**
  * `repr(x)` of a Python float. Exponent form when the decimal exponent is below -4 or at least
  * 16 (`1e-05`, `1.5e+16`), positional otherwise with at least one decimal (`2.0`, `0.0001`).
- * NaN and the infinities come out as Python's `json` writes them: `NaN`, `Infinity`, `-Infinity`.
+ * NaN and the infinities are `nan`, `inf`, `-inf`, as `repr` and `print` show them.
  */
 export function pyFloatRepr(x: number): string {
   // Fast path: in [1e-4, 1e16) both languages write positional digits, JS just drops the `.0`.
@@ -21,8 +34,8 @@ export function pyFloatRepr(x: number): string {
     return Number.isInteger(x) ? s + '.0' : s;
   }
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  if (x !== x) return 'NaN';
-  if (abs === Infinity) return x > 0 ? 'Infinity' : '-Infinity';
+  if (x !== x) return 'nan';
+  if (abs === Infinity) return x > 0 ? 'inf' : '-inf';
   // Outside [1e-4, 1e16) the first digit's exponent is below -4 or at least 16: exponent form.
   const { digits, exponent } = decimalDigits(abs);
   const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
@@ -64,4 +77,18 @@ function trimZeros(digits: string): string {
 export function pyIntRepr(x: number): string {
   if (x > -1e21 && x < 1e21) return Object.is(x, -0) ? '0' : String(x);
   return BigInt(x).toString();
+}
+
+/**
+ * The value protobuf's JSON writer gives a 32-bit `float` field (Seldon's feedback `reward`): the
+ * shortest decimal that still reads back as the same float32, so `0.1` stays `0.1` on the wire.
+ */
+export function shortestFloat32(x: number): number {
+  const f = Math.fround(x);
+  if (!Number.isFinite(f)) return f;
+  for (let precision = 6; precision <= 17; precision++) {
+    const rounded = Number(f.toPrecision(precision));
+    if (Math.fround(rounded) === f) return rounded;
+  }
+  return f;
 }

@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromRoot } from '../../paths.js';
-import { decimalDigits, pyFloatRepr, pyIntRepr } from './float-repr.js';
+import { fromRoot } from '../paths.js';
+import { decimalDigits, pyFloatRepr, pyIntRepr, pyJsonFloat, shortestFloat32 } from './float-repr.js';
 
 interface Fixture {
   floats: string[];
   specials: Record<'nan' | 'inf' | '-inf', string>;
 }
-const fixture = JSON.parse(readFileSync(join(fromRoot('lib', 'server', 'json', 'fixtures'), 'python-json.json'), 'utf8')) as Fixture;
+const fixture = JSON.parse(readFileSync(join(fromRoot('lib', 'python', 'fixtures'), 'python-json.json'), 'utf8')) as Fixture;
 
 function fromBits(hex: string): number {
   const view = new DataView(new ArrayBuffer(8));
@@ -41,10 +41,12 @@ describe('pyFloatRepr', () => {
     expect(pyFloatRepr(1e-4)).toBe('0.0001');
   });
 
-  it('writes NaN and the infinities as Python json does', () => {
-    expect(pyFloatRepr(NaN)).toBe(fixture.specials.nan);
-    expect(pyFloatRepr(Infinity)).toBe(fixture.specials.inf);
-    expect(pyFloatRepr(-Infinity)).toBe(fixture.specials['-inf']);
+  it('writes NaN and the infinities as Python json does (pyJsonFloat) and as repr does (pyFloatRepr)', () => {
+    expect(pyJsonFloat(NaN)).toBe(fixture.specials.nan);
+    expect(pyJsonFloat(Infinity)).toBe(fixture.specials.inf);
+    expect(pyJsonFloat(-Infinity)).toBe(fixture.specials['-inf']);
+    expect([pyFloatRepr(NaN), pyFloatRepr(Infinity), pyFloatRepr(-Infinity)]).toEqual(['nan', 'inf', '-inf']);
+    expect(pyJsonFloat(0.1)).toBe(pyFloatRepr(0.1));
   });
 
   it('round-trips any double and follows Python\'s notation rule (property)', () => {
@@ -72,5 +74,15 @@ describe('pyIntRepr', () => {
     expect(pyIntRepr(-0)).toBe('0');
     expect(pyIntRepr(1e21)).toBe('1000000000000000000000');
     expect(pyIntRepr(-(2 ** 70))).toBe((-(2n ** 70n)).toString());
+  });
+});
+
+describe('shortestFloat32', () => {
+  it('gives the shortest decimal that reads back as the same float32', () => {
+    expect(shortestFloat32(0.1)).toBe(0.1);
+    expect(shortestFloat32(Math.fround(0.1))).toBe(0.1);
+    expect(shortestFloat32(1)).toBe(1);
+    expect(shortestFloat32(3.14159)).toBe(3.14159);
+    expect(Math.fround(shortestFloat32(1 / 3))).toBe(Math.fround(1 / 3));
   });
 });
