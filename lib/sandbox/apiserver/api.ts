@@ -50,8 +50,12 @@ export interface WatchHandle {
 export interface ApiHandle {
   get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject>;
   list(ref: ResourceRef, opts?: ListOptions): Promise<ObjectList>;
-  /** Events arrive in the server's one global order; `onEvent` must not throw. */
-  watch(ref: ResourceRef, opts: WatchOptions, onEvent: (event: WatchEvent) => void): WatchHandle;
+  /**
+   * Events arrive in the server's one global order; `onEvent` must not throw. `onClose` is called
+   * when the server ends the watch (an ERROR event such as 410 Expired came first, or the server
+   * is stopping): the caller then relists and watches again, as an informer does.
+   */
+  watch(ref: ResourceRef, opts: WatchOptions, onEvent: (event: WatchEvent) => void, onClose?: () => void): WatchHandle;
   create(ref: ResourceRef, obj: KubeObject, opts?: { fieldManager?: string }): Promise<KubeObject>;
   /** PUT: `metadata.resourceVersion`, when set, is a precondition (409 Conflict when stale). */
   update(ref: ResourceRef, obj: KubeObject, opts?: { subresource?: 'status' | 'scale'; fieldManager?: string }): Promise<KubeObject>;

@@ -20,7 +20,8 @@ export type StatusReason =
   | 'TooManyRequests'
   | 'InternalError'
   | 'ServiceUnavailable'
-  | 'Timeout';
+  | 'Timeout'
+  | 'Unknown';
 
 export interface StatusCause {
   reason?: string;
@@ -61,17 +62,18 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const status: Status = {
+    // Keys in the order the apiserver writes them. Go's StatusReasonUnknown is the empty
+    // string, which the JSON leaves out.
+    return {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason !== 'Unknown' ? { reason: this.reason } : {}),
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
-    if (this.details) status.details = this.details;
-    return status;
   }
 }
 
@@ -103,6 +105,15 @@ export const errors = {
       { name, group, kind: plural },
     );
   },
+  /** A failed uid / resourceVersion precondition (DeleteOptions, or a uid in an update body). */
+  preconditionFailed(plural: string, group: string, name: string, detail: string): ApiError {
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(plural, group)} "${name}": Precondition failed: ${detail}`,
+      { name, group, kind: plural },
+    );
+  },
   /** 422 with field causes, e.g. `Deployment.apps "x" is invalid: spec.selector: Required value`. */
   invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
     const qualifiedKind = group ? `${kind}.${group}` : kind;
@@ -129,9 +140,13 @@ export const errors = {
   methodNotAllowed(verb: string, what: string): ApiError {
     return new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb} ${what})`);
   },
-  /** The generic 404 for an unknown path or resource type. */
+  /**
+   * The 404 for an unknown resource inside a built-in group version (`/api/v1/foos`). An unknown
+   * group version (`/apis/getambassador.io/v2/...` before its CRD exists) gets a plain-text
+   * `404 page not found` instead, from the apiserver's fallback handler: see server.ts.
+   */
   noResource(): ApiError {
-    return new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   },
   unauthorized(): ApiError {
     return new ApiError(401, 'Unauthorized', 'Unauthorized');
@@ -141,6 +156,23 @@ export const errors = {
   },
   tooManyRequests(retryAfterSeconds: number): ApiError {
     return new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds });
+  },
+  forbidden(message: string, details?: StatusDetails): ApiError {
+    return new ApiError(403, 'Forbidden', message, details);
+  },
+  notAcceptable(accepted: string[]): ApiError {
+    return new ApiError(406, 'NotAcceptable', `only the following media types are accepted: ${accepted.join(', ')}`);
+  },
+  requestEntityTooLarge(limit: number): ApiError {
+    return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
+  },
+  /** 504 Timeout, e.g. a watch or list from a resourceVersion the server has not reached. */
+  timeout(message: string, details?: StatusDetails): ApiError {
+    return new ApiError(504, 'Timeout', message, details);
+  },
+  /** A plain Go error that reached the response unchanged: code 500 and no reason. */
+  unknown(message: string): ApiError {
+    return new ApiError(500, 'Unknown', message);
   },
   internal(message: string): ApiError {
     return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`);

@@ -77,6 +77,18 @@ export interface ResourceType {
   printerColumns?: PrinterColumn[];
   /** the CRD version's openAPIV3Schema, for validation, pruning and defaulting of custom resources */
   schema?: Record<string, unknown>;
+  /** the server keeps `metadata.generation` (workloads, Ingress, CRDs, every custom resource) */
+  generation?: boolean;
+  /** fields `?fieldSelector=` accepts besides `metadata.name` and `metadata.namespace` */
+  selectableFields?: string[];
+  /** subresources other than status and scale, e.g. `log` of pods, `finalize` of namespaces */
+  otherSubresources?: { name: string; verbs: string[]; kind: string; group?: string; version?: string }[];
+  /** PUT may create a missing object (Endpoints, Lease, Event), answering 201 */
+  allowCreateOnUpdate?: boolean;
+  /** DELETE answers with the deleted object rather than a Success Status (Pod, Service, custom resources) */
+  returnDeletedObject?: boolean;
+  /** for a custom resource: the name of the CustomResourceDefinition that defines it */
+  crdName?: string;
 }
 
 /** `apps/v1`, or `v1` for the core group. */
