@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: Apache-2.0
+// The HTTPS face of the sandbox API server: 127.0.0.1 only, TLS from the sandbox's own CA, a bearer
+// token on every request, and the REST, watch and discovery endpoints kubectl, helm and
+// client-node use. Each request is: authenticate -> faults (if armed) -> route -> core -> answer.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { Faults } from '../faults.js';
+import { toTable } from './collaborators.js';
+import { newContext, type ApiCore, type WriteContext } from './core.js';
+import { aggregated, aggregatedContentType, apiGroup, coreVersions, groupList, resourceList, wantsAggregated } from './discovery.js';
+import { decodeBody, MAX_BODY_BYTES, readBody, responseForm, sendError, sendJson, sendText, type ResponseForm } from './http.js';
+import { groupVersionDocument, openApiIndex } from './openapi.js';
+import { BUILTIN_TYPES } from './resources.js';
+import { route, type ResourceRoute } from './router.js';
+import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { ApiError, errors } from './status.js';
+import type { KubeObject, ResourceType, WatchEvent } from './types.js';
+
+/** What `kubectl version` and helm's capability checks read. */
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0+seldon-lab-sandbox',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2024-12-11T00:00:00Z',
+  goVersion: 'go1.23.3',
+  compiler: 'gc',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+export interface LogOptions {
+  container: string;
+  follow: boolean;
+  previous: boolean;
+  timestamps: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  limitBytes?: number;
+}
+
+/** Serves `pods/log` (the kubelet of the next issue plugs in here). */
+export type LogProvider = (pod: KubeObject, options: LogOptions) => Promise<string | AsyncIterable<Buffer | string>>;
+
+export interface ApiServerOptions {
+  core: ApiCore;
+  token: string;
+  faults: Faults;
+  tls: { key: string; cert: string };
+  host?: string;
+  port?: number;
+  logs?: LogProvider;
+  maxBodyBytes?: number;
+  /** one line per request (method, path, status), for debugging clients */
+  log?: (line: string) => void;
+}
+
+const ANONYMOUS = new Set(['version', 'health']);
+const BUILTIN_GROUP_VERSIONS = new Set(BUILTIN_TYPES.map((t) => `${t.group}/${t.version}`));
+
+function queryFlag(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1';
+}
+
+function queryInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)} is not an integer`);
+  return Number(v);
+}
+
+function writeContext(q: URLSearchParams, req: IncomingMessage): WriteContext {
+  const dryRun = q.getAll('dryRun');
+  for (const d of dryRun) {
+    if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(d)}: supported values: "All"`);
+  }
+  const validation = q.get('fieldValidation') ?? undefined;
+  if (validation !== undefined && !['Strict', 'Warn', 'Ignore'].includes(validation)) {
+    throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(validation)}: supported values: "Ignore", "Strict", "Warn"`);
+  }
+  return newContext({
+    dryRun: dryRun.length > 0,
+    fieldManager: q.get('fieldManager') ?? undefined,
+    fieldValidation: validation as WriteContext['fieldValidation'],
+    force: queryFlag(q, 'force'),
+    userAgent: req.headers['user-agent'],
+  });
+}
+
+function partialMetadata(object: KubeObject): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
+
+export class ApiServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly stalled = new Set<IncomingMessage>();
+  private boundPort = 0;
+
+  constructor(private readonly options: ApiServerOptions) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.boundPort}`;
+  }
+
+  async listen(): Promise<void> {
+    const server = createServer({ key: this.options.tls.key, cert: this.options.tls.cert }, (req, res) => {
+      this.handle(req, res).catch((e: unknown) => sendError(res, errors.internal((e as Error).message)));
+    });
+    server.on('secureConnection', (socket: Socket) => {
+      socket.setNoDelay(true);
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // After a restart, the port it had before (clients keep their kubeconfig).
+      server.listen(this.boundPort || this.options.port || 0, this.options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const address = server.address();
+    this.boundPort = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Stops listening and cuts every connection (open watches end as a network failure would). */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    this.options.core.watches.dropAll((w) => w.request.remote === true);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.stalled.clear();
+    await closed;
+  }
+
+  /** Ends every watch opened over HTTP; returns how many. */
+  dropWatches(): number {
+    return this.options.core.watches.dropAll((w) => w.request.remote === true);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const core = this.options.core;
+    const r = route(req.method ?? 'GET', url.pathname, url.searchParams, (g, v, p) => core.registry.lookup(g, v, p)?.namespaced === true);
+    if (this.options.log) res.on('finish', () => this.options.log!(`${req.method} ${req.url} ${res.statusCode}`));
+
+    if (!ANONYMOUS.has(r.kind) && !this.authorized(req)) return sendError(res, errors.unauthorized());
+    if (r.kind !== 'faults') {
+      const verb = r.kind === 'resource' ? r.verb : (req.method ?? 'GET').toLowerCase();
+      const decision = this.options.faults.decide(verb, req.method ?? 'GET', url.pathname);
+      if (decision.stall) {
+        // Accept the request and never answer: the client sees a half-open connection.
+        this.stalled.add(req);
+        req.on('close', () => this.stalled.delete(req));
+        return;
+      }
+      if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+      if (decision.fail) return sendError(res, decision.fail);
+    }
+
+    try {
+      switch (r.kind) {
+        case 'resource': return await this.resource(r, url.searchParams, req, res);
+        case 'version': return sendJson(res, 200, SERVER_VERSION);
+        case 'health': return sendText(res, 200, 'ok');
+        case 'root': return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'] });
+        case 'core-versions': {
+          const agg = wantsAggregated(req.headers.accept);
+          if (agg) return sendJson(res, 200, aggregated(core.registry, true, agg), aggregatedContentType(agg));
+          return sendJson(res, 200, coreVersions(`127.0.0.1:${this.boundPort}`));
+        }
+        case 'groups': {
+          const agg = wantsAggregated(req.headers.accept);
+          if (agg) return sendJson(res, 200, aggregated(core.registry, false, agg), aggregatedContentType(agg));
+          return sendJson(res, 200, groupList(core.registry));
+        }
+        case 'group': {
+          const group = apiGroup(core.registry, r.group);
+          return group ? sendJson(res, 200, group) : sendText(res, 404, '404 page not found\n');
+        }
+        case 'group-version': {
+          const list = resourceList(core.registry, r.group, r.version);
+          return list ? sendJson(res, 200, list) : sendText(res, 404, '404 page not found\n');
+        }
+        case 'openapi-v3': {
+          if (r.group === undefined) return sendJson(res, 200, openApiIndex(core.registry, SERVER_VERSION.gitVersion));
+          const doc = groupVersionDocument(core.registry, r.group, r.version!, SERVER_VERSION.gitVersion);
+          return doc ? sendJson(res, 200, doc) : sendText(res, 404, '404 page not found\n');
+        }
+        case 'faults': {
+          if (req.method === 'GET') return sendJson(res, 200, this.options.faults.state());
+          if (req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '', '/_sandbox/faults');
+          const body = decodeBody(await readBody(req), req.headers['content-type']);
+          try {
+            return sendJson(res, 200, await this.options.faults.handle(body));
+          } catch (e) {
+            if (e instanceof ApiError) throw e;
+            throw errors.badRequest((e as Error).message);
+          }
+        }
+        default:
+          return sendText(res, 404, '404 page not found\n');
+      }
+    } catch (e) {
+      if (e instanceof ApiError) return sendError(res, e);
+      return sendError(res, errors.internal((e as Error).message));
+    }
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match) return false;
+    const given = Buffer.from(match[1].trim());
+    const expected = Buffer.from(this.options.token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  private async resource(r: ResourceRoute, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const core = this.options.core;
+    const type = core.registry.lookup(r.group, r.version, r.plural);
+    if (!type) {
+      // Inside a built-in group version the apiserver answers a Status; elsewhere its fallback
+      // handler answers plain text (what clients show as "the server could not find the requested resource").
+      if (BUILTIN_GROUP_VERSIONS.has(`${r.group}/${r.version}`)) throw errors.noResource();
+      return sendText(res, 404, '404 page not found\n');
+    }
+    if ((r.namespace !== undefined && !type.namespaced) || (type.namespaced && r.namespace === undefined && r.name !== undefined && r.plural !== 'namespaces')) {
+      throw errors.noResource();
+    }
+    const form = r.verb === 'get' || r.verb === 'list' || r.verb === 'watch' ? responseForm(req.headers.accept) : 'object';
+    const namespace = type.namespaced ? r.namespace : undefined;
+    const name = r.name ?? '';
+    switch (r.verb) {
+      case 'get': {
+        if (r.subresource === 'log') return this.podLog(type, namespace, name, q, res);
+        const object = core.read(type, namespace, name, r.subresource) as KubeObject;
+        return this.answer(res, 200, type, object, form, q);
+      }
+      case 'list': {
+        const list = core.list(type, {
+          namespace: r.namespace,
+          labelSelector: q.get('labelSelector') ?? undefined,
+          fieldSelector: q.get('fieldSelector') ?? undefined,
+          limit: queryInt(q, 'limit'),
+          continueToken: q.get('continue') ?? undefined,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+        });
+        return this.answerList(res, type, list, form, q);
+      }
+      case 'watch':
+        return this.watch(type, r, q, form, req, res);
+      case 'create': {
+        const ctx = writeContext(q, req);
+        const body = decodeBody(await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES), req.headers['content-type']);
+        const result = core.create(type, namespace, body, ctx);
+        return sendJson(res, 201, result.object, 'application/json', ctx.warnings);
+      }
+      case 'update': {
+        const ctx = writeContext(q, req);
+        const body = decodeBody(await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES), req.headers['content-type']);
+        const result = core.update(type, namespace, name, body, ctx, r.subresource);
+        return sendJson(res, result.created ? 201 : 200, result.object, 'application/json', ctx.warnings);
+      }
+      case 'patch': {
+        const ctx = writeContext(q, req);
+        const body = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+        const result = core.patch(type, namespace, name, body, req.headers['content-type'] ?? '', ctx, r.subresource);
+        return sendJson(res, result.created ? 201 : 200, result.object, 'application/json', ctx.warnings);
+      }
+      case 'delete': {
+        if (r.subresource !== undefined) throw errors.methodNotAllowed('DELETE', `${r.plural}/${r.subresource}`);
+        const ctx = writeContext(q, req);
+        const options = await this.deleteOptions(req, q);
+        const outcome = core.delete(type, namespace, name, options, ctx);
+        return sendJson(res, outcome.code, outcome.object ?? outcome.status, 'application/json', ctx.warnings);
+      }
+      case 'deletecollection': {
+        const ctx = writeContext(q, req);
+        const options = await this.deleteOptions(req, q);
+        const list = core.deleteCollection(type, {
+          namespace: r.namespace,
+          labelSelector: q.get('labelSelector') ?? undefined,
+          fieldSelector: q.get('fieldSelector') ?? undefined,
+        }, options, ctx);
+        return sendJson(res, 200, list, 'application/json', ctx.warnings);
+      }
+    }
+  }
+
+  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<Parameters<ApiCore['delete']>[3]> {
+    const raw = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+    const body = (raw.length > 0 ? decodeBody(raw, req.headers['content-type']) : {}) as Record<string, unknown>;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of a DELETE must be DeleteOptions');
+    const options = { ...body } as Parameters<ApiCore['delete']>[3];
+    const grace = queryInt(q, 'gracePeriodSeconds');
+    if (grace !== undefined) options.gracePeriodSeconds = grace;
+    const policy = q.get('propagationPolicy');
+    if (policy) options.propagationPolicy = policy as 'Background';
+    const orphan = q.get('orphanDependents');
+    if (orphan !== null) options.orphanDependents = orphan === 'true';
+    return options;
+  }
+
+  private answer(res: ServerResponse, code: number, type: ResourceType, object: KubeObject, form: ResponseForm, q: URLSearchParams): void {
+    if (object.kind === 'Scale' || form === 'object') return sendJson(res, code, object);
+    if (form === 'metadata') return sendJson(res, code, partialMetadata(object));
+    const table = toTable(type, [object], { includeObject: (q.get('includeObject') as 'Object') ?? undefined });
+    return sendJson(res, code, { ...table, metadata: { resourceVersion: object.metadata.resourceVersion } }, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+  }
+
+  private answerList(res: ServerResponse, type: ResourceType, list: Record<string, unknown>, form: ResponseForm, q: URLSearchParams): void {
+    if (form === 'object') return sendJson(res, 200, list);
+    const items = (list.items as KubeObject[]).map((i) => Object.assign({ apiVersion: list.apiVersion as string, kind: type.kind }, i));
+    if (form === 'metadata') {
+      return sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: list.metadata, items: items.map(partialMetadata) });
+    }
+    const table = toTable(type, items, { includeObject: (q.get('includeObject') as 'Object') ?? undefined });
+    return sendJson(res, 200, { ...table, metadata: list.metadata }, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+  }
+
+  private watch(type: ResourceType, r: ResourceRoute, q: URLSearchParams, form: ResponseForm, req: IncomingMessage, res: ServerResponse): void {
+    let fieldSelector = q.get('fieldSelector') ?? '';
+    if (r.name) fieldSelector = fieldSelector ? `${fieldSelector},metadata.name=${r.name}` : `metadata.name=${r.name}`;
+    const start = (): void => {
+      if (!res.headersSent) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+        res.flushHeaders();
+      }
+    };
+    const present = (event: WatchEvent): WatchEvent => {
+      if (event.type === 'BOOKMARK' || event.type === 'ERROR' || form === 'object') return event;
+      const object = event.object as KubeObject;
+      if (form === 'metadata') return { type: event.type, object: partialMetadata(object) };
+      return { type: event.type, object: toTable(type, [object], { includeObject: (q.get('includeObject') as 'Object') ?? undefined }) as unknown as KubeObject };
+    };
+    const watcher = this.options.core.watch(
+      {
+        type,
+        namespace: type.namespaced ? r.namespace : undefined,
+        labelSelector: parseLabelSelector(q.get('labelSelector') ?? undefined),
+        fieldSelector: parseFieldSelector(fieldSelector, ['metadata.name', 'metadata.namespace', ...(type.selectableFields ?? [])]),
+        resourceVersion: q.get('resourceVersion') ?? undefined,
+        allowWatchBookmarks: queryFlag(q, 'allowWatchBookmarks'),
+        sendInitialEvents: queryFlag(q, 'sendInitialEvents'),
+        timeoutSeconds: queryInt(q, 'timeoutSeconds'),
+        remote: true,
+      },
+      {
+        send: (event) => {
+          start();
+          res.write(JSON.stringify(present(event)) + '\n');
+        },
+        close: () => {
+          start();
+          res.end();
+        },
+      },
+    );
+    start();
+    req.on('close', () => watcher.stop());
+    res.on('close', () => watcher.stop());
+  }
+
+  private async podLog(type: ResourceType, namespace: string | undefined, name: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
+    const pod = this.options.core.get(type, namespace, name);
+    const containers = (((pod.spec ?? {}) as { containers?: { name: string }[] }).containers ?? []).map((c) => c.name);
+    let container = q.get('container') ?? undefined;
+    if (!container) {
+      if (containers.length !== 1) {
+        throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+      }
+      container = containers[0];
+    } else if (!containers.includes(container)) {
+      throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+    }
+    if (!this.options.logs) {
+      throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
+    }
+    const output = await this.options.logs(pod, {
+      container,
+      follow: queryFlag(q, 'follow'),
+      previous: queryFlag(q, 'previous'),
+      timestamps: queryFlag(q, 'timestamps'),
+      tailLines: queryInt(q, 'tailLines'),
+      sinceSeconds: queryInt(q, 'sinceSeconds'),
+      limitBytes: queryInt(q, 'limitBytes'),
+    });
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    if (typeof output === 'string') {
+      res.end(output);
+      return;
+    }
+    for await (const chunk of output) {
+      if (res.destroyed) break;
+      res.write(chunk);
+    }
+    res.end();
+  }
+}

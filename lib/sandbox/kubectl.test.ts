@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// The real kubectl against the sandbox, with nothing but the kubeconfig it wrote: discovery, the
+// OpenAPI it reads before writing, client-side apply (create, then a strategic merge patch),
+// `get -o yaml`, protobuf bodies from `kubectl create`, and delete. Skipped, with the reason
+// printed, where kubectl is not installed.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from './index.js';
+
+const run = promisify(execFile);
+
+function kubectlVersion(): string | undefined {
+  try {
+    const stdout = execFileSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return (JSON.parse(stdout) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
+  } catch {
+    return undefined;
+  }
+}
+
+const version = kubectlVersion();
+if (!version) console.log('kubectl.test.ts: skipped, kubectl is not on PATH (CI installs Debian\'s kubernetes-client)');
+
+describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  const kubectl = async (...args: string[]): Promise<string> => {
+    // A private discovery cache, so no other cluster's cached API list is reused.
+    const { stdout } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ controllers: false });
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-kubectl-'));
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the initial namespaces', async () => {
+    const out = await kubectl('get', 'ns', '-o', 'name');
+    expect(out.split('\n').filter(Boolean).sort()).toEqual(['namespace/default', 'namespace/kube-node-lease', 'namespace/kube-public', 'namespace/kube-system']);
+  });
+
+  it('creates a namespace (a protobuf body) and applies, re-applies, reads and deletes manifests', async () => {
+    expect(await kubectl('create', 'namespace', 'lab')).toContain('namespace/lab created');
+    const manifest = join(dir, 'app.yaml');
+    const write = (replicas: number, value: string): void => writeFileSync(manifest, [
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: settings, namespace: lab}', `data: {mode: "${value}"}`, '---',
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web, namespace: lab}', 'spec:', `  replicas: ${replicas}`,
+      '  selector: {matchLabels: {app: web}}', '  template:', '    metadata: {labels: {app: web}}', '    spec:',
+      '      containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]', '',
+    ].join('\n'));
+    write(1, 'a');
+    const created = await kubectl('apply', '-f', manifest);
+    expect(created).toContain('configmap/settings created');
+    expect(created).toContain('deployment.apps/web created');
+    write(2, 'b');
+    const configured = await kubectl('apply', '-f', manifest);
+    expect(configured).toContain('deployment.apps/web configured');
+    expect(configured).not.toContain('warning');
+    expect(await kubectl('apply', '-f', manifest)).toContain('deployment.apps/web unchanged');
+    const deployment = parse(await kubectl('get', 'deployment', 'web', '-n', 'lab', '-o', 'yaml')) as { spec: { replicas: number }; metadata: { generation: number } };
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.metadata.generation).toBe(2);
+    expect(await kubectl('delete', '-f', manifest)).toContain('deployment.apps "web" deleted');
+    const left = await kubectl('get', 'configmaps', '-n', 'lab', '-o', 'name');
+    expect(left.trim()).toBe('configmap/kube-root-ca.crt');
+  });
+
+  it('reports a server-side refusal the way it does for a real cluster', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n');
+    const failed = await kubectl('apply', '-f', bad).then(() => undefined, (e: { stderr: string }) => e.stderr);
+    expect(failed).toContain('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+  });
+});
