@@ -14,11 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { validateCustomResource, type FieldValidation, type JSONSchemaProps } from '../../kube/index.js';
-import { applyPatch, defaultBuiltin, trackUpdate, validateBuiltin } from './collaborators.js';
+import { applyPatch, defaultBuiltin, mergeCauses, trackUpdate, validateBuiltin, validateMeta } from './collaborators.js';
 import { deleteObject, type DeleteOutcome } from './deletion.js';
 import { lifecycleOf } from './lifecycle.js';
 import { listObjects, type ListQuery } from './list.js';
-import { mergeCauses, validateObjectMeta } from './meta-validation.js';
 import { asServed, generatedName, isPlainObject, timestamp } from './objects.js';
 import { resourceKey, ResourceRegistry } from './resources.js';
 import { applyScale, scaleOf } from './scale.js';
@@ -365,7 +364,7 @@ export class ApiCore {
     let result = obj;
     let causes: StatusCause[];
     if (!type.builtin) {
-      causes = validateObjectMeta(type, obj, old === undefined);
+      causes = validateMeta(type, obj, old);
       if (type.schema) {
         // Without ?fieldValidation, the apiserver warns about unknown fields and prunes them.
         const mode = ctx.fieldValidation ?? 'Warn';
