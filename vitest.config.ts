@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['lib/**/*.test.ts', 'test/**/*.test.ts', 'cluster/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'test/**/*.test.ts', 'cluster/**/*.test.ts', 'site/.vitepress/**/*.test.ts'],
     // Lessons start real kernels and servers: give them room, but never hang forever.
     testTimeout: 60_000,
     hookTimeout: 60_000,
