@@ -74,7 +74,10 @@ function ndarrayOf(data: unknown, path: string): NestedArray {
   return value.map((item, i) => {
     const v = plain(item);
     if (Array.isArray(v)) return ndarrayOf(v, `${path}[${i}]`);
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    // Two checks, not one: tslab type-checks without strictNullChecks, where `v === null` in an
+    // `||` chain does not narrow `unknown`.
+    if (v === null) return null;
+    if (typeof v === 'string' || typeof v === 'boolean') return v;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) {
         throw new SeldonClientException(

@@ -22,7 +22,9 @@ function bad(path: string, what: string): never {
 
 /** Any JSON value as a google.protobuf.Value holds it: every number is a double. */
 export function jsonValueToPy(v: unknown, path: string): PyValue {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  // Separate checks: without strictNullChecks (tslab) `v === null ||` does not narrow `unknown`.
+  if (v === null) return null;
+  if (typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') {
     // Value has no NaN or infinity in JSON: protobuf refuses them rather than send a string.
     if (!Number.isFinite(v)) bad(path, `is ${v}: JSON (and protobuf's Value) has no NaN or Infinity. Send finite numbers, or use payloadType 'tensor', which carries them as "NaN"/"Infinity".`);

@@ -59,6 +59,7 @@ export async function serveMain(argv: string[], io: CliIO = stdio): Promise<numb
   }
   let server;
   try {
+    // #region serve-steps
     const modelDir = config.modelUri
       ? await resolveModelUri(config.modelUri, {
           dest: config.modelDest,
@@ -82,6 +83,7 @@ export async function serveMain(argv: string[], io: CliIO = stdio): Promise<numb
       metricsPath: config.metricsPath,
       log: { info: io.out, warn: io.err, error: io.err },
     });
+    // #endregion serve-steps
   } catch (err) {
     io.err(`seldon-lab serve: ${(err as Error).message}`);
     return 1;

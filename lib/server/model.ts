@@ -36,6 +36,7 @@ export interface ModelMetadata {
   custom?: Record<string, unknown>;
 }
 
+// #region seldon-model
 /** A model the server can serve. Only `predict` is required. */
 export interface SeldonModel {
   /** Called once before the server reports ready; download or parse files here. */
@@ -58,6 +59,7 @@ export interface SeldonModel {
     routing?: number,
   ): ModelOutput | Promise<ModelOutput>;
 }
+// #endregion seldon-model
 
 /** The `method` parameter of Seldon's SKLEARN_SERVER. */
 export type PredictMethod = 'predict_proba' | 'predict' | 'decision_function';
