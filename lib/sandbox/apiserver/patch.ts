@@ -179,12 +179,12 @@ export function applyPatch(
       result = asObject(applyJsonPatch(current, decodeJsonPatch(text)));
     } else if (media === PATCH_TYPES.merge) {
       const decoded = decodeGoJson(text, 'object', 'map[string]interface {}');
-      if (!decoded.ok) throw errors.badRequest(`error decoding patch: ${decoded.message}`);
+      if (decoded.ok === false) throw errors.badRequest(`error decoding patch: ${decoded.message}`);
       if (decoded.value === null) throw errors.badRequest('Invalid JSON Patch');
       result = asObject(mergePatch(current, decoded.value));
     } else {
       const decoded = decodeGoJson(text, 'object', 'map[string]interface {}');
-      if (!decoded.ok) throw errors.badRequest(decoded.message);
+      if (decoded.ok === false) throw errors.badRequest(decoded.message);
       try {
         result = asObject(strategicMergePatch(current, (decoded.value ?? {}) as Record<string, unknown>, info));
       } catch (e) {

@@ -52,7 +52,7 @@ export function runController(
       try {
         const result = await reconcile(key);
         queue.forget(key);
-        if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+        if (result && result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       } catch (error) {
         if (!isRetryable(error)) log.error(`${name}: reconciling ${key} failed (will retry): ${describe(error)}`);
         queue.addRateLimited(key);

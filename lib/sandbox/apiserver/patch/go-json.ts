@@ -147,6 +147,8 @@ export function goJsonKind(value: unknown): string {
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
+// Callers test `ok === false`, not `!ok`: notebooks type-check lib/ without strictNullChecks (tslab),
+// where only the comparison narrows this union (test/tslab-compat.test.ts).
 export type DecodeResult = { ok: true; value: unknown } | { ok: false; message: string };
 
 /**

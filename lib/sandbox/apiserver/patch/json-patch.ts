@@ -20,7 +20,7 @@ const OP_FIELDS: Record<string, string> = { op: 'string', path: 'string', from: 
 /** Decode the body as the handler's []jsonPatchOp: a list of objects with string op/path/from. */
 export function decodeJsonPatch(text: string): Operation[] {
   const decoded = decodeGoJson(text, 'array', '[]handlers.jsonPatchOp');
-  if (!decoded.ok) throw errors.badRequest(`error decoding patch: ${decoded.message}`);
+  if (decoded.ok === false) throw errors.badRequest(`error decoding patch: ${decoded.message}`);
   const ops = (decoded.value ?? []) as unknown[];
   for (const op of ops) {
     if (op === null) continue;
