@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Routing, CORS, unknown paths, malformed HTTP, draining, and a property test: whatever body a
 // client sends, the answer is well-formed JSON with a 2xx/4xx/5xx status, and the server goes on.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asFloats } from './dtype.js';
@@ -70,9 +70,9 @@ describe('routing', () => {
 
   it('answers an HTTP request Node cannot parse with a JSON 400', async () => {
     const reply = await new Promise<string>((resolve, reject) => {
-      const socket = connect((new URL(server.url)).port as unknown as number, '127.0.0.1', () => socket.write('THIS IS NOT HTTP\r\n\r\n'));
+      const socket: Socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.write('THIS IS NOT HTTP\r\n\r\n'));
       let text = '';
-      socket.on('data', (d) => (text += d.toString()));
+      socket.on('data', (d: Buffer) => (text += d.toString()));
       socket.on('end', () => resolve(text));
       socket.on('error', reject);
     });
