@@ -11,6 +11,7 @@ import { createModel } from './runtimes/index.js';
 import { readServeConfig, SERVE_USAGE, UsageError, type ServeConfig } from './config.js';
 import { startModelServer } from './server.js';
 import { displayUri, resolveModelUri, type StorageProgress } from './storage/index.js';
+import { listenAddressFor } from './container-env.js';
 
 export interface CliIO {
   out: (line: string) => void;
@@ -74,7 +75,7 @@ export async function serveMain(argv: string[], io: CliIO = stdio): Promise<numb
       name: config.name,
       version: config.version,
       port: config.httpPort,
-      host: config.host,
+      host: listenAddressFor(config.host),
       unit: config.unit,
       maxBodyBytes: config.maxBodyBytes,
       maxDepth: config.maxDepth,

@@ -19,9 +19,8 @@
 //                            kit's programs read their own code and data from the repository.
 //   SELDON_LAB_TIME_SCALE    the sandbox clock (see timing.ts); only the toybox's `sleep` uses it.
 //
-// The toybox honours all four. The kit's `seldon-lab serve` and `seldon-lab storage-init` are to
-// honour SELDON_LAB_BIND_ADDRESS and SELDON_LAB_MOUNTS (lib/server, with `listenAddressFor()` and
-// `hostPathFor()` below), so that Seldon's pod, with its `args: [gs://..., /mnt/models]` and
+// The toybox honours all four. The kit's `seldon-lab serve` and `seldon-lab storage-init` honour
+// SELDON_LAB_BIND_ADDRESS and SELDON_LAB_MOUNTS (lib/server/container-env.ts), so that Seldon's pod, with its `args: [gs://..., /mnt/models]` and
 // `model_uri=/mnt/models`, runs unchanged and prints the paths it was given: nothing here is then
 // visible to a lesson, and `kubectl logs` shows `/mnt/models`. Outside the sandbox (a container on
 // minikube, a laptop) the variables are unset and both functions change nothing.
@@ -30,8 +29,9 @@ import { join, posix } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
 import { expand } from './expansion.js';
 
-export const BIND_ADDRESS_ENV = 'SELDON_LAB_BIND_ADDRESS';
-export const MOUNTS_ENV = 'SELDON_LAB_MOUNTS';
+// The two variables the kit's own programs honour are defined with them, in lib/server.
+import { BIND_ADDRESS_ENV, MOUNTS_ENV } from '../../server/container-env.js';
+export { BIND_ADDRESS_ENV, MOUNTS_ENV, hostPathFor, listenAddressFor } from '../../server/container-env.js';
 export const ROOTFS_ENV = 'SELDON_LAB_ROOTFS';
 export const TIME_SCALE_ENV = 'SELDON_LAB_TIME_SCALE';
 
@@ -76,24 +76,4 @@ export function runtimeEnv(podIP: string, mounts: Record<string, string>, rootfs
   };
 }
 
-/**
- * Where a program should open `path`: under the host folder of the mount that holds it (longest
- * mount path first), or `path` itself when no mount holds it or there is no mount table.
- */
-export function hostPathFor(path: string, env: NodeJS.ProcessEnv = process.env): string {
-  const table = env[MOUNTS_ENV];
-  if (!table || !posix.isAbsolute(path)) return path;
-  const mounts = JSON.parse(table) as Record<string, string>;
-  const clean = posix.normalize(path);
-  const mountPath = Object.keys(mounts)
-    .filter((m) => clean === m || clean.startsWith(m === '/' ? '/' : `${m}/`))
-    .sort((a, b) => b.length - a.length)[0];
-  return mountPath === undefined ? path : join(mounts[mountPath], clean.slice(mountPath.length));
-}
 
-/** Where a server asked to listen on `host` should listen: every address means the pod's own. */
-export function listenAddressFor(host: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const pod = env[BIND_ADDRESS_ENV];
-  const everywhere = host === undefined || host === '' || host === '0.0.0.0' || host === '::';
-  return everywhere ? (pod || host || '0.0.0.0') : host;
-}

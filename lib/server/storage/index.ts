@@ -21,6 +21,7 @@ import { DEFAULT_STORAGE_LIMITS, displayUri, DownloadSession, StorageError, type
 import { fetchGcs, gcsEndpoint } from './gcs.js';
 import { fetchHttp } from './http.js';
 import { findInStore, storeRoot } from './offline-store.js';
+import { hostPathFor } from '../container-env.js';
 import { pvcPath, pvcRoot } from './pvc.js';
 
 export { StorageError, DEFAULT_STORAGE_LIMITS, displayUri, type StorageLimits, type StorageProgress } from './download.js';
@@ -75,8 +76,9 @@ export async function resolveModelUri(uri: string, options: ResolveOptions = {})
   if (!uri) throw new StorageError('(empty)', 'no model URI was given; pass --model-uri or the model_uri parameter');
   const parsed = parseModelUri(uri);
   const info = options.onInfo ?? (() => {});
-  if (parsed.scheme === 'file') return useLocal(uri, parsed.path, options);
-  if (parsed.scheme === 'pvc') return useLocal(uri, pvcPath(uri, parsed.bucket, parsed.path, pvcRoot(options.pvcRoot)), options);
+  // In the sandbox, absolute container paths (/mnt/models, /mnt/pvc) live in the pod's volume folders.
+  if (parsed.scheme === 'file') return useLocal(uri, hostPathFor(parsed.path), options);
+  if (parsed.scheme === 'pvc') return useLocal(uri, hostPathFor(pvcPath(uri, parsed.bucket, parsed.path, pvcRoot(options.pvcRoot))), options);
 
   const stored = findInStore(storeRoot(options.storeRoot), parsed.scheme, parsed.bucket, parsed.path);
   if (stored) {
@@ -86,7 +88,7 @@ export async function resolveModelUri(uri: string, options: ResolveOptions = {})
   if (parsed.scheme !== 'gs' && parsed.scheme !== 'http' && parsed.scheme !== 'https') {
     throw new StorageError(uri, `the scheme ${parsed.scheme}:// is not supported; use gs://, http(s)://, pvc://, a local path, or put the files in the offline store (cluster/models/store/${parsed.scheme}/${parsed.bucket}/${parsed.path})`);
   }
-  const dest = options.dest ? resolve(options.dest) : await mkdtemp(join(tmpdir(), 'seldon-lab-model-'));
+  const dest = options.dest ? resolve(hostPathFor(options.dest)) : await mkdtemp(join(tmpdir(), 'seldon-lab-model-'));
   await mkdir(dest, { recursive: true });
   const session = new DownloadSession(uri, withDefaults(options.limits), options.onProgress, options.signal);
   try {
@@ -122,7 +124,7 @@ async function useLocal(uri: string, path: string, options: ResolveOptions): Pro
   if (!existsSync(path)) throw new StorageError(uri, `${path} does not exist; check the path`);
   const isFile = statSync(path).isFile();
   if (!options.dest && !isFile) return path;
-  const dest = options.dest ? resolve(options.dest) : join(tmpdir(), `seldon-lab-model-${randomBytes(6).toString('hex')}`);
+  const dest = options.dest ? resolve(hostPathFor(options.dest)) : join(tmpdir(), `seldon-lab-model-${randomBytes(6).toString('hex')}`);
   await mkdir(dest, { recursive: true });
   const target = isFile ? join(dest, basename(path)) : dest;
   if (resolve(path) !== target) await cp(path, target, { recursive: true, dereference: true });
