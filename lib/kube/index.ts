@@ -10,3 +10,8 @@ export { CEL_NOT_CHECKED } from './crd-causes.js';
 export type {
   CauseReason, CrdVersion, CustomResourceDefinition, JSONSchemaProps, RuleSite, StatusCause, ValidationRule,
 } from './crd-types.js';
+export { connect, type ClusterKind, type Connection, type ConnectOptions } from './connect.js';
+export {
+  acquireSharedSandbox, readState as readSharedSandboxState, runSharedSandbox, startSandboxStack, stateDir as sharedSandboxDir, stopSharedSandbox,
+  type SandboxStack, type SandboxState, type SharedSandbox,
+} from './shared-sandbox.js';
