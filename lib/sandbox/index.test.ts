@@ -10,7 +10,7 @@ import { eventually, raw } from './testing.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ controllers: { readyPods: true } });
+  sandbox = await startSandbox({ readyPods: true });
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -38,6 +38,31 @@ describe('startSandbox', () => {
     await eventually(async () => (await sandbox.api.get(refs.configmaps, 'short-lived', 'held')).metadata.deletionTimestamp, 10_000, 'the namespace controller to delete the object');
     await sandbox.api.patch(refs.configmaps, 'short-lived', 'held', { metadata: { finalizers: null } }, 'application/merge-patch+json');
     await eventually(async () => (await raw(sandbox, 'GET', '/api/v1/namespaces/short-lived')).status === 404, 10_000, 'the namespace to be deleted');
+  });
+
+  it('schedules pods and (readyPods) marks them ready; the stand-in kubelet registers its node', async () => {
+    await sandbox.api.create(refs.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ready', namespace: 'default' }, spec: { containers: [{ name: 'm', image: 'nginx' }] } });
+    const pod = await eventually(async () => {
+      const p = await sandbox.api.get(refs.pods, 'default', 'ready');
+      return (p.status as { phase?: string }).phase === 'Running' ? p : undefined;
+    }, 10_000, 'the pod to run');
+    expect((pod!.spec as { nodeName?: string }).nodeName).toBe('sandbox');
+    expect((await sandbox.api.list(refs.nodes)).items.map((n) => n.metadata.name)).toEqual(['sandbox']);
+  });
+
+  it('with kubelet: false leaves the node to a real kubelet: pods are bound but nothing runs them', async () => {
+    const bare = await startSandbox({ kubelet: false, readyPods: true });
+    try {
+      await bare.api.create(refs.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'waiting', namespace: 'default' }, spec: { containers: [{ name: 'm', image: 'nginx' }] } });
+      const pod = await eventually(async () => {
+        const p = await bare.api.get(refs.pods, 'default', 'waiting');
+        return (p.spec as { nodeName?: string }).nodeName ? p : undefined;
+      }, 10_000, 'the scheduler to bind the pod');
+      expect((pod!.status as { phase?: string }).phase).toBe('Pending');
+      expect((await bare.api.list(refs.nodes)).items).toEqual([]);
+    } finally {
+      await bare.stop();
+    }
   });
 
   it('restarts on the same port keeping its objects (a fault)', async () => {

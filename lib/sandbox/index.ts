@@ -17,6 +17,7 @@ import { ApiCore, newContext } from './apiserver/core.js';
 import { LocalApi } from './apiserver/local-api.js';
 import { Persistence } from './apiserver/persistence.js';
 import { ApiServer, type LogProvider } from './apiserver/server.js';
+import { ensureKubernetesService } from './apiserver/services.js';
 import { Store } from './apiserver/store.js';
 import { startControllers, type ControllerOptions } from './controllers/index.js';
 import { Faults } from './faults.js';
@@ -25,7 +26,7 @@ import { loadOrCreateTls } from './tls.js';
 
 export { Faults } from './faults.js';
 export type { FailureRule, LatencyRule, StallRule, RequestMatch } from './faults.js';
-export type { ApiHandle, ResourceRef, WatchHandle } from './apiserver/api.js';
+export type { ApiHandle, ResourceRef, WatchHandle, WritableSubresource } from './apiserver/api.js';
 export { refs } from './apiserver/api.js';
 export { ApiError, errors } from './apiserver/status.js';
 export type { KubeObject, ResourceType, WatchEvent } from './apiserver/types.js';
@@ -44,6 +45,23 @@ export interface SandboxOptions {
    * namespaces, CRDs, the scheduler and the stand-in kubelet (default true; options pass through)
    */
   controllers?: boolean | ControllerOptions;
+  /**
+   * test mode: the stand-in kubelet marks every scheduled pod Running and Ready at once, so
+   * Deployments roll out without anything running (same as `controllers: { readyPods: true }`)
+   */
+  readyPods?: boolean;
+  /**
+   * who plays the node's kubelet: `'simulated'` (default) is the controllers' stand-in, which
+   * registers the node and finishes pod deletions (and, with `readyPods`, marks pods ready);
+   * `false` leaves the node to a real kubelet started separately (lib/sandbox/kubelet,
+   * `startKubelet(sandbox.api, ...)`), which then also serves `logs`.
+   *
+   * Design note: once lib/sandbox/kubelet is finished this becomes
+   * `kubelet?: 'process' | 'simulated' | false`, where `'process'` starts that kubelet here
+   * (sharing the controllers' informers, wiring `logs` to it, stopping it in `stop()`), and
+   * becomes the default for lessons while tests keep `'simulated'` + `readyPods`.
+   */
+  kubelet?: 'simulated' | false;
   /** watch history kept for resuming watches (default 10 000 changes) */
   historyLimit?: number;
   /** how often watches that allow bookmarks get one (default 60 s) */
@@ -83,6 +101,16 @@ function loadToken(dataDir: string | undefined): string {
   return token;
 }
 
+/** The controllers' options: `controllers: {...}`, with the top-level shortcuts on top. */
+function controllerOptions(options: SandboxOptions): ControllerOptions {
+  const given = typeof options.controllers === 'object' ? options.controllers : {};
+  return {
+    ...given,
+    ...(options.readyPods !== undefined ? { readyPods: options.readyPods } : {}),
+    ...(options.kubelet !== undefined ? { kubelet: options.kubelet !== false } : {}),
+  };
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const { dataDir } = options;
   const persistence = dataDir ? new Persistence(dataDir) : undefined;
@@ -94,6 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const { resource, key, object } of loaded?.objects ?? []) store.restore(resource, key, object);
   if (persistence) store.onChange((change) => persistence.append(change, store));
 
+  // The core takes the cluster IPs of the stored Services as it starts (clusterip.ts restore).
   const core = new ApiCore(store, { caPem: tls.caCert, historyLimit: options.historyLimit, bookmarkIntervalMs: options.bookmarkIntervalMs });
   core.registerStoredCrds();
   const namespaces = core.resolve('', 'v1', 'namespaces');
@@ -104,6 +133,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new Faults();
   const server = new ApiServer({ core, token, faults, tls: { key: tls.key, cert: tls.cert }, port: options.port ?? 0, logs: options.logs, log: options.log });
   await server.listen();
+  // The `kubernetes` Service and its Endpoints, pointing at where this server listens.
+  ensureKubernetesService(core, { host: '127.0.0.1', port: server.port });
   faults.attach({
     dropWatches: () => server.dropWatches(),
     compact: (revision) => {
@@ -125,9 +156,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   writeKubeconfig(kubeconfigPath, { server: server.url, caPem: tls.caCert, token });
 
   const api = new LocalApi(core);
-  const controllers = options.controllers === false
-    ? undefined
-    : startControllers(api, options.controllers === true || options.controllers === undefined ? {} : options.controllers);
+  const controllers = options.controllers === false ? undefined : startControllers(api, controllerOptions(options));
 
   let stopped = false;
   return {

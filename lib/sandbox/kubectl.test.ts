@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real kubectl against the sandbox, with nothing but the kubeconfig it wrote: discovery, the
 // OpenAPI it reads before writing, client-side apply (create, then a strategic merge patch),
-// `get -o yaml`, protobuf bodies from `kubectl create`, and delete. Skipped, with the reason
-// printed, where kubectl is not installed.
+// `get -o yaml`, protobuf bodies from `kubectl create`, and delete; then, with the controllers
+// running and pods made ready at once, `rollout status` and the columns of `get deploy,rs,pods`.
+// Skipped, with the reason printed, where kubectl is not installed.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,5 +81,49 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => 
     writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n');
     const failed = await kubectl('apply', '-f', bad).then(() => undefined, (e: { stderr: string }) => e.stderr);
     expect(failed).toContain('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+  });
+});
+
+describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox with its controllers (readyPods)`, () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  const kubectl = async (...args: string[]): Promise<string> => {
+    const { stdout } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ readyPods: true });
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-kubectl-'));
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits for `rollout status` to finish, through a rolling update too', async () => {
+    expect(await kubectl('create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2')).toContain('deployment.apps/web created');
+    // kubectl watches the Deployment until observedGeneration, updated, ready and available replicas say done.
+    expect(await kubectl('rollout', 'status', 'deployment/web', '--timeout=30s')).toContain('deployment "web" successfully rolled out');
+    await kubectl('set', 'image', 'deployment/web', 'nginx=nginx:1.27');
+    expect(await kubectl('rollout', 'status', 'deployment/web', '--timeout=30s')).toContain('deployment "web" successfully rolled out');
+    const history = await kubectl('rollout', 'history', 'deployment/web');
+    expect(history.split('\n').filter((line) => /^\d+\s/.test(line)).map((line) => line.split(/\s+/)[0])).toEqual(['1', '2']);
+  });
+
+  it('prints the real columns for `get deploy,rs,pods`', async () => {
+    await kubectl('rollout', 'status', 'deployment/web', '--timeout=30s');
+    const blocks = (await kubectl('get', 'deploy,rs,pods')).trim().split(/\n\s*\n/);
+    const headers = blocks.map((block) => block.split('\n')[0].trim().split(/\s{2,}/));
+    expect(headers).toEqual([
+      ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+      ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+      ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+    ]);
+    expect(blocks[0]).toMatch(/deployment\.apps\/web\s+2\/2\s+2\s+2\s/);
+    // The old ReplicaSet's pods may still show as Terminating for a moment; the new ones run.
+    const pods = blocks[2].split('\n').slice(1);
+    for (const pod of pods) expect(pod).toMatch(/^pod\/web-[a-z0-9]+-[a-z0-9]{5}\s+\d\/1\s+(Running|Terminating)\s+0\s/);
+    expect(pods.filter((pod) => /\s1\/1\s+Running\s/.test(pod))).toHaveLength(2);
   });
 });

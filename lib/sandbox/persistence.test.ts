@@ -6,6 +6,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { refs } from './apiserver/api.js';
 import { Persistence } from './apiserver/persistence.js';
 import { Store } from './apiserver/store.js';
 import { startSandbox, type Sandbox } from './index.js';
@@ -46,6 +47,28 @@ describe('a sandbox with --data-dir', () => {
     expect(again.metadata?.resourceVersion).toBe(cm.metadata?.resourceVersion);
     const next = await core.createNamespacedConfigMap({ namespace: 'kept', body: { metadata: { name: 'd' } } });
     expect(Number(next.metadata?.resourceVersion)).toBeGreaterThan(Number(cm.metadata?.resourceVersion));
+  });
+
+
+  it('keeps stored Services\' cluster IPs taken, and points the kubernetes Service at the new port', async () => {
+    const dataDir = tempDir();
+    const service = (name: string) => ({
+      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: '10.96.0.77', ports: [{ port: 80 }] },
+    });
+    const first = await startSandbox({ dataDir, controllers: false });
+    running.push(first);
+    await first.api.create(refs.services, service('kept'));
+    await first.stop();
+    running.pop();
+
+    const second = await startSandbox({ dataDir, controllers: false });
+    running.push(second);
+    await expect(second.api.create(refs.services, service('clash'))).rejects.toMatchObject({ code: 422 });
+    const port = Number(new URL(second.url).port);
+    const endpoints = await second.api.get(refs.endpoints, 'default', 'kubernetes');
+    expect(endpoints.subsets).toEqual([{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }]);
+    const kubernetes = await second.api.get(refs.services, 'default', 'kubernetes');
+    expect(kubernetes.spec).toMatchObject({ clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] });
   });
 });
 

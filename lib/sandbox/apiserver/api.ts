@@ -33,6 +33,12 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
 }
 
+/**
+ * The subresources written with PUT or PATCH: `status` (controllers report what they see),
+ * `scale` (spec.replicas alone), and a namespace's `finalize` (its spec.finalizers alone).
+ */
+export type WritableSubresource = 'status' | 'scale' | 'finalize';
+
 export interface ObjectList {
   items: KubeObject[];
   resourceVersion: string;
@@ -56,9 +62,13 @@ export interface ApiHandle {
    * is stopping): the caller then relists and watches again, as an informer does.
    */
   watch(ref: ResourceRef, opts: WatchOptions, onEvent: (event: WatchEvent) => void, onClose?: () => void): WatchHandle;
+  /**
+   * POST. For `bindings` (what a scheduler sends) the answer is the Success Status, not an object:
+   * a Binding is an action on the pod it names, and nothing is stored.
+   */
   create(ref: ResourceRef, obj: KubeObject, opts?: { fieldManager?: string }): Promise<KubeObject>;
   /** PUT: `metadata.resourceVersion`, when set, is a precondition (409 Conflict when stale). */
-  update(ref: ResourceRef, obj: KubeObject, opts?: { subresource?: 'status' | 'scale'; fieldManager?: string }): Promise<KubeObject>;
+  update(ref: ResourceRef, obj: KubeObject, opts?: { subresource?: WritableSubresource; fieldManager?: string }): Promise<KubeObject>;
   /** PATCH with an explicit content type, as on the wire. */
   patch(
     ref: ResourceRef,
@@ -66,7 +76,7 @@ export interface ApiHandle {
     name: string,
     body: unknown,
     contentType: string,
-    opts?: { subresource?: 'status' | 'scale'; fieldManager?: string; force?: boolean },
+    opts?: { subresource?: WritableSubresource; fieldManager?: string; force?: boolean },
   ): Promise<KubeObject>;
   delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined>;
 }
@@ -75,6 +85,8 @@ export const refs = {
   namespaces: { group: '', version: 'v1', plural: 'namespaces' },
   pods: { group: '', version: 'v1', plural: 'pods' },
   services: { group: '', version: 'v1', plural: 'services' },
+  bindings: { group: '', version: 'v1', plural: 'bindings' },
+  nodes: { group: '', version: 'v1', plural: 'nodes' },
   endpoints: { group: '', version: 'v1', plural: 'endpoints' },
   events: { group: '', version: 'v1', plural: 'events' },
   configmaps: { group: '', version: 'v1', plural: 'configmaps' },

@@ -9,11 +9,15 @@
 //   validate    metadata rules, then the type's rules: the CRD schema (prune, default, validate)
 //               for custom resources, builtins/ for built-in types; 422 Invalid with causes
 //   admit       the namespace must exist and not be terminating
+//   allocate    what the object takes from the server (a Service's cluster IP), only now that
+//               nothing can refuse the write any more
 //   commit      next revision, history, watchers; a write that changes nothing is not written
 // Every step either passes or throws an ApiError carrying the real server's Status.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { validateCustomResource, type FieldValidation, type JSONSchemaProps } from '../../kube/index.js';
+import { bindPod, isBindings } from './binding.js';
+import { ClusterIPAllocator } from './clusterip.js';
 import { applyPatch, defaultBuiltin, mergeCauses, trackUpdate, validateBuiltin, validateMeta } from './collaborators.js';
 import { deleteObject, type DeleteOutcome } from './deletion.js';
 import { lifecycleOf } from './lifecycle.js';
@@ -22,6 +26,7 @@ import { asServed, generatedName, isPlainObject, timestamp } from './objects.js'
 import { resourceKey, ResourceRegistry } from './resources.js';
 import { applyScale, scaleOf } from './scale.js';
 import { ApiError, errors, type StatusCause } from './status.js';
+import { statusWrite } from './status-subresource.js';
 import { objectKey, Store, type Change } from './store.js';
 import type { DeleteOptions } from './api.js';
 import type { KubeObject, ResourceType } from './types.js';
@@ -51,6 +56,8 @@ export interface CoreOptions {
   minRequestTimeoutSeconds?: number;
   /** the cluster CA in PEM, published in every namespace as ConfigMap `kube-root-ca.crt` */
   caPem?: string;
+  /** where Services' cluster IPs come from (default 10.96.0.0/16) */
+  serviceCIDR?: string;
 }
 
 export function newContext(partial: Partial<WriteContext> = {}): WriteContext {
@@ -81,9 +88,13 @@ function specPart(type: ResourceType, obj: KubeObject): Record<string, unknown> 
 export class ApiCore {
   readonly registry = new ResourceRegistry();
   readonly watches: WatchHub;
+  /** the Services' address range; what stored Services hold is taken */
+  readonly clusterIPs: ClusterIPAllocator;
 
   constructor(readonly store: Store, readonly options: CoreOptions = {}) {
     this.watches = new WatchHub(store, options);
+    this.clusterIPs = new ClusterIPAllocator(options.serviceCIDR);
+    this.clusterIPs.restore(store.list(resourceKey({ group: '', plural: 'services' })));
   }
 
   /** The served type for a URL's group, version and plural; 404 when there is none. */
@@ -101,6 +112,14 @@ export class ApiCore {
 
   // --- reads ------------------------------------------------------------------------------------
 
+  /**
+   * 405 for a verb the type does not serve: every verb but `create` on `bindings`, and
+   * `deletecollection` on namespaces.
+   */
+  checkVerb(type: ResourceType, verb: string): void {
+    if (!type.verbs.includes(verb)) throw errors.methodNotAllowed();
+  }
+
   /** The stored object (callers must not change it). */
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
     const found = this.store.get(resourceKey(type), objectKey(type.namespaced ? namespace : undefined, name));
@@ -110,16 +129,19 @@ export class ApiCore {
 
   /** GET of an object or of its status / scale subresource, as served. */
   read(type: ResourceType, namespace: string | undefined, name: string, subresource?: string): unknown {
+    if (subresource === undefined) this.checkVerb(type, 'get');
     this.checkSubresource(type, subresource, 'get');
     const object = asServed(type, this.get(type, namespace, name));
     return subresource === 'scale' ? scaleOf(type, object) : object;
   }
 
   list(type: ResourceType, query: ListQuery): Record<string, unknown> {
+    this.checkVerb(type, 'list');
     return listObjects(this, type, query);
   }
 
   watch(request: WatchRequest, sink: WatchSink): Watcher {
+    this.checkVerb(request.type, 'watch');
     return this.watches.start(request, sink);
   }
 
@@ -127,6 +149,9 @@ export class ApiCore {
 
   /** POST: a new object; 201. */
   create(type: ResourceType, namespace: string | undefined, body: unknown, ctx: WriteContext, how: { operation?: 'Update' | 'Apply' } = {}): WriteResult {
+    this.checkVerb(type, 'create');
+    // A Binding is an action on a pod, not an object to store (binding.ts).
+    if (isBindings(type)) return { object: bindPod(this, namespace, undefined, body, ctx), created: true };
     const obj = this.decode(type, namespace, body);
     const applied = how.operation === 'Apply' ? obj.metadata.managedFields : undefined;
     if (type.crdName && this.crdTerminating(type.crdName)) {
@@ -142,7 +167,9 @@ export class ApiCore {
     meta.creationTimestamp = timestamp();
     if (type.generation) meta.generation = 1;
     else delete meta.generation;
-    if (type.subresources.status) {
+    // Status is the status subresource's to write; only a Node may be born with one (its
+    // kubelet registers it with what it already knows).
+    if (type.subresources.status && !(type.group === '' && type.plural === 'nodes')) {
       if (type.builtin) obj.status = {};
       else delete obj.status;
     }
@@ -154,19 +181,30 @@ export class ApiCore {
     this.admit(type, final);
     const key = objectKey(final.metadata.namespace, final.metadata.name!);
     if (this.store.get(resourceKey(type), key)) throw errors.alreadyExists(type.plural, type.group, final.metadata.name!);
+    lifecycleOf(type).beforeCommit?.(this, type, final, undefined, ctx);
     if (ctx.dryRun) return { object: asServed(type, final), created: true };
     const change = this.commit(type, key, 'ADDED', final);
     lifecycleOf(type).afterCommit?.(this, type, change);
     return { object: asServed(type, change.object), created: true };
   }
 
+  /** POST to a subresource: `pods/{name}/binding` is the one there is. */
+  createSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string, body: unknown, ctx: WriteContext): WriteResult {
+    this.checkSubresource(type, subresource, 'create');
+    if (type.group === '' && type.plural === 'pods' && subresource === 'binding') {
+      return { object: bindPod(this, namespace, name, body, ctx), created: true };
+    }
+    throw errors.noResource();
+  }
+
   /** PUT of an object, or of its status / scale subresource. */
   update(type: ResourceType, namespace: string | undefined, name: string, body: unknown, ctx: WriteContext, subresource?: string): WriteResult {
+    if (subresource === undefined) this.checkVerb(type, 'update');
     this.checkSubresource(type, subresource, 'update');
     if (subresource === 'scale') {
       const current = this.get(type, namespace, name);
       const next = applyScale(type, current, body);
-      const result = this.write(type, namespace, name, () => next, ctx, undefined, { unconditional: true });
+      const result = this.write(type, namespace, name, () => next, ctx, undefined, { unconditional: true, trackAs: 'scale' });
       return { object: scaleOf(type, result.object) as unknown as KubeObject, created: false };
     }
     const candidate = this.decode(type, namespace, body);
@@ -184,13 +222,14 @@ export class ApiCore {
     type: ResourceType, namespace: string | undefined, name: string,
     body: Buffer | string, contentType: string, ctx: WriteContext, subresource?: string,
   ): WriteResult {
+    if (subresource === undefined) this.checkVerb(type, 'patch');
     this.checkSubresource(type, subresource, 'patch');
     const opts = { fieldManager: ctx.fieldManager, force: ctx.force, subresource, name, namespace: type.namespaced ? namespace : undefined, now: timestamp() };
     if (subresource === 'scale') {
       const current = this.get(type, namespace, name);
       const patchedScale = applyPatch(scaleOf(type, asServed(type, current)) as unknown as KubeObject, body, contentType, type, opts);
       const next = applyScale(type, current, patchedScale);
-      const result = this.write(type, namespace, name, () => next, ctx, undefined, { unconditional: true });
+      const result = this.write(type, namespace, name, () => next, ctx, undefined, { unconditional: true, trackAs: 'scale' });
       return { object: scaleOf(type, result.object) as unknown as KubeObject, created: false };
     }
     const isApply = contentType.split(';')[0].trim() === 'application/apply-patch+yaml';
@@ -207,11 +246,13 @@ export class ApiCore {
 
   /** DELETE of one object. */
   delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions & { orphanDependents?: boolean }, ctx: WriteContext): DeleteOutcome {
+    this.checkVerb(type, 'delete');
     return deleteObject(this, type, namespace, name, options, ctx);
   }
 
   /** DELETE of a collection: every object the selectors match; answers the list of what was deleted. */
   deleteCollection(type: ResourceType, query: ListQuery, options: DeleteOptions, ctx: WriteContext): Record<string, unknown> {
+    this.checkVerb(type, 'deletecollection');
     const { items } = listObjects(this, type, { ...query, limit: undefined, continueToken: undefined }) as { items: KubeObject[] };
     const deleted: KubeObject[] = [];
     for (const item of items) {
@@ -237,7 +278,11 @@ export class ApiCore {
     type: ResourceType, namespace: string | undefined, name: string,
     compute: (current: KubeObject | undefined) => KubeObject,
     ctx: WriteContext, subresource: string | undefined,
-    how: { createIfMissing?: boolean; unconditional?: boolean; operation?: 'Update' | 'Apply' },
+    how: {
+      createIfMissing?: boolean; unconditional?: boolean; operation?: 'Update' | 'Apply';
+      /** the subresource the field manager records (a scale write changes the main object, but is `scale`'s) */
+      trackAs?: string;
+    },
   ): WriteResult {
     const key = objectKey(type.namespaced ? namespace : undefined, name);
     const current = this.store.get(resourceKey(type), key);
@@ -260,12 +305,11 @@ export class ApiCore {
       throw errors.preconditionFailed(type.plural, type.group, name, `UID in precondition: ${meta.uid}, UID in object meta: ${current.metadata.uid}`);
     }
 
-    // The status split: a status write changes only .status, a main write never changes it.
+    // The status split: a status write changes .status (and the metadata its type's status
+    // strategy allows, see status-subresource.ts), a main write never changes .status.
     let next: KubeObject;
     if (subresource === 'status') {
-      next = { ...structuredClone(current), apiVersion: candidate.apiVersion };
-      if (candidate.status === undefined) delete next.status;
-      else next.status = candidate.status;
+      next = statusWrite(type, current, candidate);
     } else {
       next = candidate;
       if (type.subresources.status) {
@@ -295,22 +339,28 @@ export class ApiCore {
 
     const final = this.validated(type, next, current, ctx, subresource);
     if (type.generation) {
-      const bumped = !isDeepStrictEqual(specPart(type, final), specPart(type, current))
-        || (type.group === 'apps' && type.plural === 'deployments' && !isDeepStrictEqual(final.metadata.annotations, current.metadata.annotations));
+      // Spec changes make a new generation; for a Deployment, annotation changes too (they are
+      // copied to its ReplicaSets). Status writes never do, whatever else they may change.
+      // (The stored object is compared as it is read, with its CRD's current defaults.)
+      const bumped = subresource !== 'status' && (
+        !isDeepStrictEqual(specPart(type, final), specPart(type, asServed(type, current)))
+        || (type.group === 'apps' && type.plural === 'deployments' && !isDeepStrictEqual(final.metadata.annotations, current.metadata.annotations)));
       final.metadata.generation = (current.metadata.generation ?? 0) + (bumped ? 1 : 0);
     }
     final.metadata.managedFields = how.operation === 'Apply'
       ? candidate.metadata.managedFields
-      : trackUpdate(current, final, type, this.manager(ctx), { subresource, now: timestamp() });
+      : trackUpdate(current, final, type, this.manager(ctx), { subresource: how.trackAs ?? subresource, now: timestamp() });
     if (final.metadata.managedFields === undefined) delete final.metadata.managedFields;
 
     final.metadata.resourceVersion = current.metadata.resourceVersion;
     if (isDeepStrictEqual(final, current)) return { object: asServed(type, current), created: false };
-    if (ctx.dryRun) return { object: asServed(type, final), created: false };
 
     // The last finalizer gone from an object being deleted: the update is its deletion.
     const lifecycle = lifecycleOf(type);
-    if (final.metadata.deletionTimestamp && (final.metadata.finalizers ?? []).length === 0 && (lifecycle.readyToDelete?.(final) ?? true)) {
+    const deleting = final.metadata.deletionTimestamp && (final.metadata.finalizers ?? []).length === 0 && (lifecycle.readyToDelete?.(final) ?? true);
+    if (!deleting) lifecycle.beforeCommit?.(this, type, final, current, ctx);
+    if (ctx.dryRun) return { object: asServed(type, final), created: false };
+    if (deleting) {
       const change = this.commit(type, key, 'DELETED', final);
       this.afterDelete(type, change);
       return { object: asServed(type, change.object), created: false };
@@ -405,7 +455,7 @@ export class ApiCore {
     return ctx.fieldManager ?? managerFromUserAgent(ctx.userAgent);
   }
 
-  private checkSubresource(type: ResourceType, subresource: string | undefined, verb: string): void {
+  checkSubresource(type: ResourceType, subresource: string | undefined, verb: string): void {
     if (subresource === undefined) return;
     if (subresource === 'status' && type.subresources.status) return;
     if (subresource === 'scale' && type.subresources.scale) return;

@@ -14,7 +14,7 @@ import type { ApiCore, WriteContext } from './core.js';
 import { lifecycleOf } from './lifecycle.js';
 import { asServed, timestamp } from './objects.js';
 import { resourceKey } from './resources.js';
-import { errors } from './status.js';
+import { errors, wireDetails } from './status.js';
 import { objectKey } from './store.js';
 import type { KubeObject, ResourceType } from './types.js';
 
@@ -106,7 +106,7 @@ export function deleteObject(
   return {
     status: {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-      details: { name, group: type.group, kind: type.plural, uid: current.metadata.uid },
+      details: wireDetails({ name, group: type.group, kind: type.plural, uid: current.metadata.uid }),
     },
     code: 200,
   };

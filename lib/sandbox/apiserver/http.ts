@@ -48,7 +48,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
     }
   }
   if (media === PROTOBUF) return decodeProtobuf(body);
-  throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`);
+  throw errors.unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
 }
 
 /** What form the client asked the answer in. */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // lib/sandbox/apiserver: the sandbox's Kubernetes API server. Most callers want `startSandbox()`
 // from lib/sandbox instead; these are the parts, for tests, benchmarks and the kubelet.
-export type { ApiHandle, DeleteOptions, ListOptions, ObjectList, ResourceRef, WatchHandle, WatchOptions } from './api.js';
+export type { ApiHandle, DeleteOptions, ListOptions, ObjectList, ResourceRef, WatchHandle, WatchOptions, WritableSubresource } from './api.js';
 export { refs } from './api.js';
+export { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, type AllocateOptions } from './clusterip.js';
+export { ensureKubernetesService, type ApiServerEndpoint } from './services.js';
 export { ApiCore, newContext, type CoreOptions, type WriteContext, type WriteResult } from './core.js';
 export { LocalApi } from './local-api.js';
 export { ApiServer, SERVER_VERSION, type ApiServerOptions, type LogOptions, type LogProvider } from './server.js';

@@ -6,10 +6,13 @@
 //   `/finalize`, and only then is it gone. Each new namespace gets its `default` ServiceAccount
 //   and the `kube-root-ca.crt` ConfigMap (in a cluster, two small controllers do that).
 // - Pod: born Pending; a pod on a node is deleted gracefully (its kubelet gets the grace period).
+//   Its node is set only by a Binding (binding.ts).
+// - Service: cluster IPs and the `kubernetes` Service, see services.ts.
 // - CustomResourceDefinition: see crds.ts.
 import type { DeleteOptions } from './api.js';
-import type { ApiCore } from './core.js';
+import type { ApiCore, WriteContext } from './core.js';
 import { crdLifecycle } from './crds.js';
+import { serviceLifecycle } from './services.js';
 import type { StatusCause } from './status.js';
 import type { Change } from './store.js';
 import type { KubeObject, ResourceType } from './types.js';
@@ -21,7 +24,13 @@ export interface Lifecycle {
   prepareForUpdate?(core: ApiCore, type: ResourceType, next: KubeObject, current: KubeObject, subresource: string | undefined): void;
   /** type rules the generic validation does not know */
   validate?(core: ApiCore, type: ResourceType, obj: KubeObject, old: KubeObject | undefined): StatusCause[];
-  /** after a committed change of an object of this type */
+  /**
+   * after validation and admission, just before the object is stored (or, in a dry run, would
+   * be): takes what the object needs from the server, such as a Service's cluster IP. Throwing
+   * refuses the write with nothing stored. `current` is undefined on create.
+   */
+  beforeCommit?(core: ApiCore, type: ResourceType, next: KubeObject, current: KubeObject | undefined, ctx: WriteContext): void;
+  /** after a committed change of an object of this type (DELETED included) */
   afterCommit?(core: ApiCore, type: ResourceType, change: Change): void;
   /** marks an object being deleted; returns the grace period in seconds (0: no waiting for a kubelet) */
   prepareForDelete?(core: ApiCore, type: ResourceType, next: KubeObject, options: DeleteOptions): number;
@@ -107,6 +116,7 @@ const NONE: Lifecycle = {};
 export function lifecycleOf(type: ResourceType): Lifecycle {
   if (type.group === '' && type.plural === 'namespaces') return namespaceLifecycle;
   if (type.group === '' && type.plural === 'pods') return podLifecycle;
+  if (type.group === '' && type.plural === 'services') return serviceLifecycle;
   if (type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions') return crdLifecycle;
   return NONE;
 }

@@ -5,7 +5,7 @@
 //
 // Objects cross this boundary as copies, in both directions: a controller that edits an object it
 // read cannot change what is stored, exactly as over the wire.
-import type { ApiHandle, DeleteOptions, ListOptions, ObjectList, ResourceRef, WatchHandle, WatchOptions } from './api.js';
+import type { ApiHandle, DeleteOptions, ListOptions, ObjectList, ResourceRef, WatchHandle, WatchOptions, WritableSubresource } from './api.js';
 import { newContext, type ApiCore } from './core.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { KubeObject, ResourceType, WatchEvent } from './types.js';
@@ -62,7 +62,7 @@ export class LocalApi implements ApiHandle {
     return structuredClone(result.object);
   }
 
-  async update(ref: ResourceRef, obj: KubeObject, opts: { subresource?: 'status' | 'scale'; fieldManager?: string } = {}): Promise<KubeObject> {
+  async update(ref: ResourceRef, obj: KubeObject, opts: { subresource?: WritableSubresource; fieldManager?: string } = {}): Promise<KubeObject> {
     const type = this.type(ref);
     const ctx = newContext({ fieldManager: opts.fieldManager ?? 'sandbox-controller' });
     const result = this.core.update(type, obj.metadata?.namespace, obj.metadata?.name ?? '', obj, ctx, opts.subresource);
@@ -71,7 +71,7 @@ export class LocalApi implements ApiHandle {
 
   async patch(
     ref: ResourceRef, namespace: string | undefined, name: string, body: unknown, contentType: string,
-    opts: { subresource?: 'status' | 'scale'; fieldManager?: string; force?: boolean } = {},
+    opts: { subresource?: WritableSubresource; fieldManager?: string; force?: boolean } = {},
   ): Promise<KubeObject> {
     const type = this.type(ref);
     const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);

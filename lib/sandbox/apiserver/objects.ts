@@ -1,18 +1,48 @@
 // SPDX-License-Identifier: Apache-2.0
 // Small facts about stored objects that several parts of the API server need: how an object looks
-// in the version a client asked for, which values its field selectors see, timestamps in the
-// apiserver's format, generated names, and dotted-path access (`.spec.replicas`).
+// in the version a client asked for (with its CRD's defaults), which values its field selectors
+// see, timestamps in the apiserver's format, generated names, and dotted-path access (`.spec.replicas`).
 import { randomInt } from 'node:crypto';
+import { compileCrdSchema, type JSONSchemaProps } from '../../kube/index.js';
 import type { KubeObject, ResourceType } from './types.js';
 import { apiVersionOf } from './types.js';
 
 /**
  * The object as the requested version serves it. Custom resources with several versions use
- * conversion strategy None: the same fields, with the apiVersion of the version asked for.
+ * conversion strategy None: the same fields, with the apiVersion of the version asked for. And a
+ * custom resource is defaulted on the way out, as the real server defaults what it reads from
+ * etcd: a `default:` added to the CRD after an object was stored shows up when it is read (and is
+ * stored with the object's next write).
  */
 export function asServed(type: ResourceType, object: KubeObject): KubeObject {
   const apiVersion = apiVersionOf(type);
+  if (!type.builtin && type.schema && hasDefaults(type.schema)) return defaultedOnRead(type.schema as JSONSchemaProps, apiVersion, object);
   return object.apiVersion === apiVersion ? object : { ...object, apiVersion };
+}
+
+/** Stored object -> its defaulted form, per schema and version (stored objects never change, so this stays right). */
+const defaulted = new WeakMap<KubeObject, { schema: JSONSchemaProps; apiVersion: string; served: KubeObject }>();
+
+function defaultedOnRead(schema: JSONSchemaProps, apiVersion: string, object: KubeObject): KubeObject {
+  const cached = defaulted.get(object);
+  if (cached && cached.schema === schema && cached.apiVersion === apiVersion) return cached.served;
+  const served = compileCrdSchema(schema).applyDefaults({ ...object, apiVersion }) as KubeObject;
+  defaulted.set(object, { schema, apiVersion, served });
+  return served;
+}
+
+const schemasWithDefaults = new WeakMap<object, boolean>();
+
+/** Does the schema declare a `default` anywhere? (Most CRDs do not; their objects are served as stored.) */
+function hasDefaults(schema: object): boolean {
+  let found = schemasWithDefaults.get(schema);
+  if (found === undefined) {
+    const search = (node: unknown): boolean =>
+      isPlainObject(node) ? 'default' in node || Object.values(node).some(search) : Array.isArray(node) && node.some(search);
+    found = search(schema);
+    schemasWithDefaults.set(schema, found);
+  }
+  return found;
 }
 
 /** A value at a dotted path such as `.spec.replicas` or `status.phase`. */

@@ -62,27 +62,33 @@ function pathsOf(type: ResourceType): Record<string, unknown> {
     { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
     ...(type.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string' } }] : []),
   ];
-  const item = (suffix: string, what: string): Record<string, unknown> => ({
-    get: operation(type, 'get', `read ${what} of the specified ${type.kind}`),
-    put: operation(type, 'put', `replace ${what} of the specified ${type.kind}`, { parameters: WRITE_PARAMETERS, requestBody: body }),
-    patch: operation(type, 'patch', `partially update ${what} of the specified ${type.kind}`, {
-      parameters: [...WRITE_PARAMETERS, QUERY('force', 'Force is going to "force" Apply requests.')],
-      requestBody: patchBody,
-    }),
-    ...(suffix === '' ? { delete: operation(type, 'delete', `delete a ${type.kind}`) } : {}),
+  // Only the operations the type serves: `bindings` is a POST and nothing else.
+  const serves = (verb: string) => type.verbs.includes(verb);
+  const only = (ops: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(ops).filter(([, op]) => op !== undefined));
+  const item = (suffix: string, what: string): Record<string, unknown> => only({
+    get: serves('get') ? operation(type, 'get', `read ${what} of the specified ${type.kind}`) : undefined,
+    put: serves('update') ? operation(type, 'put', `replace ${what} of the specified ${type.kind}`, { parameters: WRITE_PARAMETERS, requestBody: body }) : undefined,
+    patch: serves('patch')
+      ? operation(type, 'patch', `partially update ${what} of the specified ${type.kind}`, {
+        parameters: [...WRITE_PARAMETERS, QUERY('force', 'Force is going to "force" Apply requests.')],
+        requestBody: patchBody,
+      })
+      : undefined,
+    delete: suffix === '' && serves('delete') ? operation(type, 'delete', `delete a ${type.kind}`) : undefined,
     parameters: pathParams,
   });
   const paths: Record<string, unknown> = {
-    [scope]: {
-      get: operation(type, 'list', `list or watch objects of kind ${type.kind}`),
-      post: operation(type, 'post', `create a ${type.kind}`, { parameters: WRITE_PARAMETERS, requestBody: body }),
-      delete: operation(type, 'deletecollection', `delete collection of ${type.kind}`),
+    [scope]: only({
+      get: serves('list') ? operation(type, 'list', `list or watch objects of kind ${type.kind}`) : undefined,
+      post: serves('create') ? operation(type, 'post', `create a ${type.kind}`, { parameters: WRITE_PARAMETERS, requestBody: body }) : undefined,
+      delete: serves('deletecollection') ? operation(type, 'deletecollection', `delete collection of ${type.kind}`) : undefined,
       ...(type.namespaced ? { parameters: [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string' } }] } : {}),
-    },
-    [`${scope}/{name}`]: item('', 'the'),
+    }),
   };
+  if (serves('get')) paths[`${scope}/{name}`] = item('', 'the');
   if (type.subresources.status) paths[`${scope}/{name}/status`] = item('/status', 'status');
-  if (type.namespaced) paths[`${base}/${type.plural}`] = { get: operation(type, 'list', `list or watch objects of kind ${type.kind}`) };
+  if (type.namespaced && serves('list')) paths[`${base}/${type.plural}`] = { get: operation(type, 'list', `list or watch objects of kind ${type.kind}`) };
   return paths;
 }
 

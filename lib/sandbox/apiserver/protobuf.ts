@@ -41,6 +41,14 @@ const ObjectMeta = msg('ObjectMeta', {
   12: ['annotations', map('string')], 13: ['ownerReferences', rep(OwnerReference)], 14: ['finalizers', rep('string')],
 });
 
+/** The body of a DELETE (helm's typed clients send it in protobuf when they purge a release). */
+const DeleteOptions = msg('DeleteOptions', {
+  1: ['gracePeriodSeconds', 'int64'],
+  2: ['preconditions', msg('Preconditions', { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] })],
+  3: ['orphanDependents', 'bool'], 4: ['propagationPolicy', 'string'], 5: ['dryRun', rep('string')],
+  6: ['ignoreStoreReadErrorWithClusterBreakingPotential', 'bool'],
+});
+
 const LabelSelector = msg('LabelSelector', {
   1: ['matchLabels', map('string')],
   2: ['matchExpressions', rep(msg('LabelSelectorRequirement', { 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', rep('string')] }))],
@@ -125,7 +133,7 @@ const KINDS: Record<string, Message> = {
 };
 
 function unsupported(message: string): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `${message}; the sandbox decodes protobuf only for ${Object.keys(KINDS).join(', ')}: send this request as application/json`);
+  return new ApiError(415, 'UnsupportedMediaType', `${message}; the sandbox decodes protobuf only for ${Object.keys(KINDS).join(', ')} and DeleteOptions: send this request as application/json`);
 }
 
 /** Go's metav1.Time in JSON: RFC 3339 with whole seconds. */
@@ -215,7 +223,7 @@ function decodeMessage(reader: BinaryReader, message: Message, path: string, len
 const POINTER_FIELDS = new Set([
   'replicas', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'automountServiceAccountToken', 'priority',
   'enableServiceLinks', 'immutable', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'deletionGracePeriodSeconds',
-  'controller', 'blockOwnerDeletion', 'ipFamilyPolicy',
+  'controller', 'blockOwnerDeletion', 'ipFamilyPolicy', 'gracePeriodSeconds', 'orphanDependents',
 ]);
 
 /** JSON's omitempty: drops "", false, 0, null and empty lists and maps, except pointer fields. */
@@ -258,7 +266,8 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
       reader.skip(wire);
     }
   }
-  const message = KINDS[`${apiVersion}/${kind}`];
+  // DeleteOptions is registered in every group version (and meta.k8s.io/v1): clients name theirs.
+  const message = kind === 'DeleteOptions' ? DeleteOptions : KINDS[`${apiVersion}/${kind}`];
   if (!message) throw unsupported(`protobuf for ${apiVersion} ${kind}`);
   const inner = new BinaryReader(raw ?? new Uint8Array());
   return { apiVersion, kind, ...(omitEmpty(decodeMessage(inner, message, '', inner.len)) as Record<string, unknown>) };

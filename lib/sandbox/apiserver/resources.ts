@@ -7,6 +7,8 @@ import type { PrinterColumn, ResourceType } from './types.js';
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const NO_COLLECTION_DELETE = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+/** An action, not storage: a POST that does something and stores nothing (`bindings`). */
+const CREATE_ONLY = ['create'];
 
 type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'kind' | 'plural'> & Partial<ResourceType>;
 
@@ -36,11 +38,13 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
     verbs: NO_COLLECTION_DELETE, subresources: { status: true }, selectableFields: ['status.phase'],
     otherSubresources: [{ name: 'finalize', verbs: ['update'], kind: 'Namespace' }],
   }),
+  // What a scheduler posts to put a pod on a node (binding.ts); also served as `pods/{name}/binding`.
+  builtin({ group: '', version: 'v1', kind: 'Binding', plural: 'bindings', verbs: CREATE_ONLY }),
   builtin({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], subresources: { status: true }, selectableFields: ['spec.unschedulable'] }),
   builtin({
     group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'],
     subresources: { status: true }, returnDeletedObject: true,
-    otherSubresources: [{ name: 'log', verbs: ['get'], kind: 'Pod' }],
+    otherSubresources: [{ name: 'binding', verbs: ['create'], kind: 'Binding' }, { name: 'log', verbs: ['get'], kind: 'Pod' }],
     selectableFields: [
       'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork',
       'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName',

@@ -116,7 +116,8 @@ export function route(
     [plural, name, subresource] = [rest[0], rest[1], rest[2]];
     if (rest.length > 3) return { kind: 'unknown' };
   }
-  const verb = verbOf(method, name !== undefined, watch);
+  // POST to an object's subresource is a create of that subresource (`pods/{name}/binding`).
+  const verb = method === 'POST' && subresource !== undefined ? 'create' : verbOf(method, name !== undefined, watch);
   if (!verb || (subresource !== undefined && (verb === 'list' || verb === 'watch'))) return { kind: 'unknown' };
   return { kind: 'resource', group, version, plural, namespace, name, subresource, verb };
 }

@@ -143,6 +143,36 @@ describe('create, read, update, delete', () => {
     expect(objectAsJsonPatch.json<{ message: string }>().message).toContain('cannot unmarshal object into Go value of type []handlers.jsonPatchOp');
     const unknown = await raw(sandbox, 'PATCH', `${CM}/patch-1`, { body: {}, contentType: 'text/plain' });
     expect(unknown.status).toBe(415);
+    // The real 415 carries no details (no causes): only a client library adds one.
+    expect(unknown.json()).toEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'UnsupportedMediaType', code: 415,
+      message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
+    });
+    const post = await raw(sandbox, 'POST', CM, { body: 'data', contentType: 'text/plain' });
+    expect(post.status).toBe(415);
+    expect(post.json()).not.toHaveProperty('details');
+  });
+
+  it('answers 405 for a verb the resource does not serve', async () => {
+    const res = await raw(sandbox, 'DELETE', '/api/v1/namespaces');
+    expect(res.status).toBe(405);
+    expect(res.json()).toEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'MethodNotAllowed', details: {}, code: 405,
+      message: 'the server does not allow this method on the requested resource',
+    });
+  });
+
+  it('writes a pod template\'s metadata as Go does, with creationTimestamp: null', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'tmpl' },
+      spec: { selector: { matchLabels: { app: 't' } }, template: { metadata: { labels: { app: 't' } }, spec: { containers: [{ name: 'm', image: 'nginx' }] } } },
+    };
+    const created = await raw(sandbox, 'POST', '/apis/apps/v1/namespaces/default/deployments', { body: deployment });
+    const metadata = created.json<{ spec: { template: { metadata: object } } }>().spec.template.metadata;
+    expect(metadata).toEqual({ creationTimestamp: null, labels: { app: 't' } });
+    const listed = (await raw(sandbox, 'GET', '/apis/apps/v1/namespaces/default/deployments')).json<{ items: { spec: { template: { metadata: object } } }[] }>();
+    expect(listed.items[0].spec.template.metadata).toEqual({ creationTimestamp: null, labels: { app: 't' } });
+    expect((await raw(sandbox, 'DELETE', '/apis/apps/v1/namespaces/default/deployments/tmpl')).status).toBe(200);
   });
 
   it('checks delete preconditions and answers a Success Status for types that do not return the object', async () => {
@@ -331,6 +361,29 @@ describe('custom resources', () => {
     expect(crd.status).toBe(200);
     expect((await raw(sandbox, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).status).toBe(404);
     expect((await raw(sandbox, 'GET', WIDGETS)).status).toBe(404);
+  });
+
+  it('are read with a default their CRD gained after they were stored', async () => {
+    const crd = structuredClone(CRD) as typeof CRD & { metadata: { name: string } };
+    crd.metadata.name = 'gizmos.example.com';
+    Object.assign(crd.spec.names, { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo', shortNames: [] });
+    expect((await raw(sandbox, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd })).status).toBe(201);
+    const GIZMOS = '/apis/example.com/v1/namespaces/default/gizmos';
+    const created = await raw(sandbox, 'POST', GIZMOS, { body: { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'old' }, spec: { size: 1 } } });
+    expect(created.json<{ spec: object }>().spec).toEqual({ size: 1, color: 'blue' });
+
+    const stored = (await raw(sandbox, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.example.com')).json<typeof crd>();
+    const spec = (stored.spec.versions[0].schema.openAPIV3Schema.properties as { spec: { properties: Record<string, unknown> } }).spec;
+    spec.properties.shape = { type: 'string', default: 'round' };
+    expect((await raw(sandbox, 'PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.example.com', { body: stored })).status).toBe(200);
+
+    const read = (await raw(sandbox, 'GET', `${GIZMOS}/old`)).json<{ spec: object; metadata: { generation: number } }>();
+    expect(read.spec).toEqual({ size: 1, color: 'blue', shape: 'round' });
+    const listed = (await raw(sandbox, 'GET', GIZMOS)).json<{ items: { spec: object }[] }>();
+    expect(listed.items[0].spec).toEqual({ size: 1, color: 'blue', shape: 'round' });
+    // Writing back what was read stores the default, and is no new generation: the spec is as read.
+    const written = await raw(sandbox, 'PUT', `${GIZMOS}/old`, { body: read });
+    expect(written.json<{ metadata: { generation: number } }>().metadata.generation).toBe(read.metadata.generation);
   });
 });
 

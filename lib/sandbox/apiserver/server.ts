@@ -266,7 +266,9 @@ export class ApiServer {
       case 'create': {
         const ctx = writeContext(q, req);
         const body = decodeBody(await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES), req.headers['content-type']);
-        const result = core.create(type, namespace, body, ctx);
+        const result = r.subresource === undefined
+          ? core.create(type, namespace, body, ctx)
+          : core.createSubresource(type, namespace, name, r.subresource, body, ctx);
         return sendJson(res, 201, result.object, 'application/json', ctx.warnings);
       }
       case 'update': {
@@ -284,13 +286,13 @@ export class ApiServer {
       case 'delete': {
         if (r.subresource !== undefined) throw errors.methodNotAllowed('DELETE', `${r.plural}/${r.subresource}`);
         const ctx = writeContext(q, req);
-        const options = await this.deleteOptions(req, q);
+        const options = await this.deleteOptions(req, q, ctx);
         const outcome = core.delete(type, namespace, name, options, ctx);
         return sendJson(res, outcome.code, outcome.object ?? outcome.status, 'application/json', ctx.warnings);
       }
       case 'deletecollection': {
         const ctx = writeContext(q, req);
-        const options = await this.deleteOptions(req, q);
+        const options = await this.deleteOptions(req, q, ctx);
         const list = core.deleteCollection(type, {
           namespace: r.namespace,
           labelSelector: q.get('labelSelector') ?? undefined,
@@ -301,11 +303,19 @@ export class ApiServer {
     }
   }
 
-  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<Parameters<ApiCore['delete']>[3]> {
+  /** DeleteOptions from the body (JSON, YAML or protobuf) and the query; a body's `dryRun` counts as the query's. */
+  private async deleteOptions(req: IncomingMessage, q: URLSearchParams, ctx: WriteContext): Promise<Parameters<ApiCore['delete']>[3]> {
     const raw = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
     const body = (raw.length > 0 ? decodeBody(raw, req.headers['content-type']) : {}) as Record<string, unknown>;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of a DELETE must be DeleteOptions');
-    const options = { ...body } as Parameters<ApiCore['delete']>[3];
+    const { apiVersion: _a, kind: _k, dryRun, ...rest } = body;
+    if (dryRun !== undefined) {
+      for (const d of Array.isArray(dryRun) ? dryRun : [dryRun]) {
+        if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(d)}: supported values: "All"`);
+        ctx.dryRun = true;
+      }
+    }
+    const options = { ...rest } as Parameters<ApiCore['delete']>[3];
     const grace = queryInt(q, 'gracePeriodSeconds');
     if (grace !== undefined) options.gracePeriodSeconds = grace;
     const policy = q.get('propagationPolicy');

@@ -71,10 +71,25 @@ export class ApiError extends Error {
       status: 'Failure',
       message: this.message,
       ...(this.reason !== 'Unknown' ? { reason: this.reason } : {}),
-      ...(this.details ? { details: this.details } : {}),
+      ...(this.details ? { details: wireDetails(this.details) } : {}),
       code: this.code,
     };
   }
+}
+
+/**
+ * StatusDetails as Go writes it: every field is `omitempty`, so the core group's `""` and an
+ * absent name are left out (`{"name":"x","kind":"configmaps"}`), in Go's field order.
+ */
+export function wireDetails(details: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (details.name) out.name = details.name;
+  if (details.group) out.group = details.group;
+  if (details.kind) out.kind = details.kind;
+  if (details.uid) out.uid = details.uid;
+  if (details.causes && details.causes.length > 0) out.causes = details.causes;
+  if (details.retryAfterSeconds) out.retryAfterSeconds = details.retryAfterSeconds;
+  return out;
 }
 
 /** `deployments.apps "x"`: how the apiserver names a resource in messages (group omitted for core). */
@@ -105,6 +120,13 @@ export const errors = {
       { name, group, kind: plural },
     );
   },
+  /**
+   * A conflict with its own reason, e.g. `Operation cannot be fulfilled on pods/binding "x": pod x
+   * is already assigned to node "sandbox"` (apierrors.NewConflict with the underlying error).
+   */
+  conflictBecause(plural: string, group: string, name: string, why: string): ApiError {
+    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(plural, group)} "${name}": ${why}`, { name, group, kind: plural });
+  },
   /** A failed uid / resourceVersion precondition (DeleteOptions, or a uid in an update body). */
   preconditionFailed(plural: string, group: string, name: string, detail: string): ApiError {
     return new ApiError(
@@ -129,16 +151,21 @@ export const errors = {
   badRequest(message: string): ApiError {
     return new ApiError(400, 'BadRequest', message);
   },
-  unsupportedMediaType(contentType: string, accepted: string[]): ApiError {
-    return new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-      { causes: [{ reason: 'UnexpectedServerResponse', message: contentType }] },
-    );
+  /**
+   * 415 for a body type the endpoint does not take. The real answer has no `details` (a client
+   * library may add a cause of its own when it turns the answer into an error).
+   */
+  unsupportedMediaType(accepted: string[]): ApiError {
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
   },
-  methodNotAllowed(verb: string, what: string): ApiError {
-    return new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb} ${what})`);
+  /**
+   * 405. With a verb and a resource, as a handler words it (`(create customresourcedefinitions...)`);
+   * without, as the router answers a method a path does not serve (GET on `bindings`), `details: {}`.
+   */
+  methodNotAllowed(verb?: string, what?: string): ApiError {
+    const message = 'the server does not allow this method on the requested resource';
+    if (verb === undefined) return new ApiError(405, 'MethodNotAllowed', message, {});
+    return new ApiError(405, 'MethodNotAllowed', `${message} (${verb} ${what ?? ''})`);
   },
   /**
    * The 404 for an unknown resource inside a built-in group version (`/api/v1/foos`). An unknown

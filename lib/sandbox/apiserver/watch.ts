@@ -172,6 +172,10 @@ export class WatchHub {
   start(request: WatchRequest, sink: WatchSink): Watcher {
     const { type } = request;
     const from = parseResourceVersion(request.resourceVersion, type.plural, type.group);
+    // A revision the store has not reached. The real watch cache first waits up to 3 s for it to
+    // arrive (another apiserver of an HA cluster may be ahead) and only then answers this 504.
+    // The sandbox is the only writer, so waiting could never help: it answers at once. Clients
+    // see the same Status and retry after `retryAfterSeconds`, only sooner.
     if (from !== undefined && from > this.store.revision) throw tooLargeResourceVersion(from, this.store.revision);
     const watcher = new Watcher(request, sink, (w) => this.watchers.get(resourceKey(type))?.delete(w));
     const key = resourceKey(type);

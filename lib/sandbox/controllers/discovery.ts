@@ -7,14 +7,19 @@ import type { ResourceRef } from '../apiserver/api.js';
 import { BUILTIN_TYPES, typesOfCrd } from '../apiserver/resources.js';
 import type { KubeObject, ResourceType } from '../apiserver/types.js';
 
+/** What a type must allow for these controllers to follow and remove its objects (upstream's "deletable resources"). */
+const NEEDED_VERBS = ['list', 'watch', 'delete'];
+
 /**
  * One entry per stored resource (group + plural), in the version objects are stored in: watching
- * two versions of one resource would only show every object twice.
+ * two versions of one resource would only show every object twice. Types that cannot be listed,
+ * watched and deleted (`bindings`, which is an action, not storage) are left out.
  */
 export function servedResources(crds: KubeObject[]): ResourceType[] {
   const byResource = new Map<string, ResourceType>();
   const crdTypes = crds.flatMap((crd) => typesOfCrd(crd as Parameters<typeof typesOfCrd>[0]));
   for (const type of [...BUILTIN_TYPES, ...crdTypes]) {
+    if (!NEEDED_VERBS.every((verb) => type.verbs.includes(verb))) continue;
     const id = `${type.group}/${type.plural}`;
     const seen = byResource.get(id);
     if (!seen || (seen.version !== seen.storageVersion && type.version === type.storageVersion)) byResource.set(id, type);

@@ -18,7 +18,6 @@ import { NamespaceController } from './namespace.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
 
-export { ClusterIPAllocator, DEFAULT_SERVICE_CIDR } from './clusterip.js';
 export { runningPodStatus } from './pod-status.js';
 export { podTemplateHash } from './pod-template-hash.js';
 export { WorkQueue, ExponentialBackoff } from './queue.js';

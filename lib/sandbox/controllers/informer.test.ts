@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it } from 'vitest';
 import { refs } from '../apiserver/api.js';
+import { ApiCore, newContext } from '../apiserver/core.js';
+import { LocalApi } from '../apiserver/local-api.js';
+import { Store } from '../apiserver/store.js';
 import type { KubeObject } from '../apiserver/types.js';
 import { Informer } from './informer.js';
 import { configMap, eventually } from './testing/cluster.js';
-import { MemoryApi } from './testing/memory-api.js';
+
+/** The sandbox API server's core with a `default` namespace, and its in-process handle. */
+function server(): { core: ApiCore; api: LocalApi } {
+  const core = new ApiCore(new Store());
+  core.create(core.resolve('', 'v1', 'namespaces'), undefined, { metadata: { name: 'default' } }, newContext());
+  return { core, api: new LocalApi(core) };
+}
 
 describe('Informer', () => {
   let informer: Informer | undefined;
-  afterEach(() => informer?.stop());
+  let core: ApiCore | undefined;
+  afterEach(() => {
+    informer?.stop();
+    core?.watches.dropAll();
+  });
 
   function record(inf: Informer) {
     const seen: string[] = [];
@@ -21,7 +34,8 @@ describe('Informer', () => {
   }
 
   it('lists, then follows changes from the list revision on', async () => {
-    const api = new MemoryApi();
+    const { api, core: c } = server();
+    core = c;
     await api.create(refs.configmaps, configMap('before'));
     informer = new Informer(api, refs.configmaps);
     const seen = record(informer);
@@ -38,7 +52,8 @@ describe('Informer', () => {
   });
 
   it('after 410 Expired, relists and reports what changed while it was not watching', async () => {
-    const api = new MemoryApi();
+    const { api, core: c } = server();
+    core = c;
     await api.create(refs.configmaps, configMap('stays'));
     await api.create(refs.configmaps, configMap('goes'));
     informer = new Informer(api, refs.configmaps);
@@ -46,11 +61,12 @@ describe('Informer', () => {
     informer.start();
     await informer.waitForSync();
 
-    // Changes the informer cannot see: its watch is cut, and history is compacted away.
-    api.expireWatches();
+    // Changes the informer cannot see: its watch is cut (it resumes only after a back-off), and
+    // history is compacted away meanwhile, so the resumed watch gets 410 Expired.
+    c.watches.dropAll();
     await api.delete(refs.configmaps, 'default', 'goes');
     await api.create(refs.configmaps, configMap('new'));
-    api.store.compact();
+    c.store.compact();
 
     await eventually('the relist', () => informer!.get('default', 'new') !== undefined && informer!.get('default', 'goes') === undefined);
     expect(seen).toContain('delete goes');
@@ -59,18 +75,20 @@ describe('Informer', () => {
   });
 
   it('resumes after a dropped watch from the last revision, missing nothing', async () => {
-    const api = new MemoryApi();
+    const { api, core: c } = server();
+    core = c;
     informer = new Informer(api, refs.configmaps);
     const seen = record(informer);
     informer.start();
     await informer.waitForSync();
-    api.dropWatches();
+    c.watches.dropAll();
     await api.create(refs.configmaps, configMap('while-away'));
     await eventually('the missed add', () => seen.includes('add while-away'));
   });
 
   it('keeps indexes and replays the cache to late subscribers', async () => {
-    const api = new MemoryApi();
+    const { api, core: c } = server();
+    core = c;
     const owned = (name: string, owner: string): KubeObject =>
       configMap(name, 'default', { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner, uid: `uid-${owner}` }] });
     await api.create(refs.configmaps, owned('a', 'x'));
@@ -89,7 +107,8 @@ describe('Informer', () => {
   });
 
   it('a throwing handler does not stop the others', async () => {
-    const api = new MemoryApi();
+    const { api, core: c } = server();
+    core = c;
     informer = new Informer(api, refs.configmaps);
     informer.addHandlers({ onAdd: () => { throw new Error('boom'); } });
     const seen = record(informer);
@@ -101,13 +120,8 @@ describe('Informer', () => {
 });
 
 describe('Informer on the sandbox API server', () => {
-  it('survives dropped watches and compaction (410), missing no change', async () => {
-    const { ApiCore, newContext } = await import('../apiserver/core.js');
-    const { LocalApi } = await import('../apiserver/local-api.js');
-    const { Store } = await import('../apiserver/store.js');
-    const core = new ApiCore(new Store());
-    core.create(core.resolve('', 'v1', 'namespaces'), undefined, { metadata: { name: 'default' } }, newContext());
-    const api = new LocalApi(core);
+  it('survives dropped watches and compaction (410) in a row, missing no change', async () => {
+    const { core, api } = server();
     await api.create(refs.configmaps, configMap('a'));
     const informer = new Informer(api, refs.configmaps);
     const seen: string[] = [];

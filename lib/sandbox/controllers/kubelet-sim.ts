@@ -19,7 +19,6 @@ import { isAlreadyExists, isBeingDeleted, isNotFound, jsonEqual, now, objectKey,
 import { runningPodStatus } from './pod-status.js';
 import { nodeNameOf, podStatus } from './pods.js';
 
-const NODES = { group: '', version: 'v1', plural: 'nodes' };
 /** The node's address: it is this machine. */
 const HOST_IP = '127.0.0.1';
 /** Pod IPs: 10.244.0.0/16, as the usual flannel/minikube pod network. */
@@ -97,7 +96,7 @@ export class SimulatedKubelet extends Controller {
     const goArch = arch() === 'x64' ? 'amd64' : arch();
     let node: KubeObject;
     try {
-      node = await this.api.create(NODES, {
+      node = await this.api.create(refs.nodes, {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: {
@@ -111,7 +110,7 @@ export class SimulatedKubelet extends Controller {
       });
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      node = await this.api.get(NODES, undefined, name);
+      node = await this.api.get(refs.nodes, undefined, name);
     }
     const capacity = { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': '0' };
     const time = now();
@@ -127,6 +126,6 @@ export class SimulatedKubelet extends Controller {
         operatingSystem: 'linux', architecture: goArch,
       },
     };
-    await this.api.update(NODES, { ...node, status }, { subresource: 'status' });
+    await this.api.update(refs.nodes, { ...node, status }, { subresource: 'status' });
   }
 }

@@ -22,10 +22,6 @@ const KUBERNETES_FINALIZER = 'kubernetes';
 /** How soon to look again while content is still going away. */
 const RECHECK_MS = 200;
 
-type UpdateOptions = NonNullable<Parameters<ApiHandle['update']>[2]>;
-// The server serves namespaces/finalize; ApiHandle's type names only status and scale so far.
-const FINALIZE = { subresource: 'finalize' } as unknown as UpdateOptions;
-
 export class NamespaceController extends Controller {
   readonly name = 'namespace-controller';
   private readonly namespaces: Informer;
@@ -59,7 +55,7 @@ export class NamespaceController extends Controller {
     if (remaining.size > 0) return { requeueAfterMs: RECHECK_MS };
 
     const spec = { ...(current.spec as object), finalizers: finalizers.filter((f) => f !== KUBERNETES_FINALIZER) };
-    await this.api.update(refs.namespaces, { ...current, spec }, FINALIZE);
+    await this.api.update(refs.namespaces, { ...current, spec }, { subresource: 'finalize' });
   }
 
   /**

@@ -11,8 +11,6 @@ import type { Informer, InformerFactory } from './informer.js';
 import { apiErrorCode, isBeingDeleted, isNotFound, objectKey, splitKey } from './objects.js';
 import { nodeNameOf } from './pods.js';
 
-/** The legacy `bindings` resource of the core group: what kube-scheduler's binding step posts. */
-const BINDINGS = { group: '', version: 'v1', plural: 'bindings' };
 const DEFAULT_SCHEDULER = 'default-scheduler';
 
 export class Scheduler extends Controller {
@@ -51,7 +49,8 @@ export class Scheduler extends Controller {
       target: { apiVersion: 'v1', kind: 'Node', name: this.nodeName },
     };
     try {
-      await this.api.create(BINDINGS, binding);
+      // The `bindings` collection of the core group; the API server answers 201 with a Success Status.
+      await this.api.create(refs.bindings, binding);
     } catch (error) {
       // Gone, or bound meanwhile (409: "pod ... is already assigned to node ..."): nothing to do.
       if (isNotFound(error) || apiErrorCode(error) === 409) return;

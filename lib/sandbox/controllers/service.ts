@@ -10,7 +10,8 @@
 //
 // Pods without an IP (not running yet) and terminating pods are left out. A Service without a
 // selector gets no Endpoints from here: its owner writes them by hand, as Kubernetes expects.
-// ClusterIP allocation is not here: the API server does it when the Service is created (clusterip.ts).
+// ClusterIP allocation is not here: the API server does it when the Service is created
+// (apiserver/clusterip.ts).
 import { refs, type ApiHandle } from '../apiserver/api.js';
 import { labelSelectorFromSpec } from '../apiserver/selectors.js';
 import type { KubeObject } from '../apiserver/types.js';

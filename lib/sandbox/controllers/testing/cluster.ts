@@ -3,8 +3,8 @@
 // which waits for a condition with a deadline instead of sleeping a fixed time.
 import type { KubeObject } from '../../apiserver/types.js';
 import { refs, type ApiHandle, type ResourceRef } from '../../apiserver/api.js';
+import { startSandbox } from '../../index.js';
 import { startControllers, type ControllerOptions, type Controllers } from '../index.js';
-import { MemoryApi } from './memory-api.js';
 import { RecordingApi } from './recording-api.js';
 
 export interface TestCluster {
@@ -17,34 +17,30 @@ export interface TestCluster {
 }
 
 /**
- * The controllers on a fresh API server, pods becoming ready at once unless told otherwise.
- * `SANDBOX_TEST_BACKEND=sandbox` runs them on the real sandbox API server (lib/sandbox), the
- * default runs them on the in-memory stand-in.
+ * The controllers on a fresh sandbox API server (the real one, lib/sandbox, with its own
+ * controllers off), pods becoming ready at once unless told otherwise. The controllers talk to it
+ * through a RecordingApi, so tests can count writes and inject failures.
  */
 export async function startTestCluster(opts: ControllerOptions = {}): Promise<TestCluster> {
-  if (process.env.SANDBOX_TEST_BACKEND === 'sandbox') {
-    // A variable specifier keeps this file loadable while lib/sandbox/index.ts is being written.
-    const specifier = '../../index.js';
-    const { startSandbox } = (await import(specifier)) as typeof import('../../index.js');
-    const sandbox = await startSandbox({ controllers: false });
-    const api = new RecordingApi(sandbox.api);
-    const controllers = startControllers(api, { readyPods: true, ...opts });
-    await controllers.synced();
-    return {
-      api,
-      controllers,
-      dropWatches: () => void sandbox.core.watches.dropAll(),
-      stop: async () => {
-        await controllers.stop();
-        await sandbox.stop();
-      },
-    };
-  }
-  const memory = new MemoryApi();
-  const api = new RecordingApi(memory);
+  const sandbox = await startSandbox({ controllers: false });
+  const api = new RecordingApi(sandbox.api);
   const controllers = startControllers(api, { readyPods: true, ...opts });
-  await controllers.synced();
-  return { api, controllers, dropWatches: () => memory.dropWatches(), stop: () => controllers.stop() };
+  try {
+    await controllers.synced();
+  } catch (error) {
+    await controllers.stop();
+    await sandbox.stop();
+    throw error;
+  }
+  return {
+    api,
+    controllers,
+    dropWatches: () => void sandbox.core.watches.dropAll(),
+    stop: async () => {
+      await controllers.stop();
+      await sandbox.stop();
+    },
+  };
 }
 
 /**

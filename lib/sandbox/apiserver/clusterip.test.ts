@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../apiserver/types.js';
+import type { KubeObject } from './types.js';
 import { ClusterIPAllocator } from './clusterip.js';
 
 const svc = (name: string, spec: Record<string, unknown> = {}): KubeObject => ({
@@ -75,6 +75,20 @@ describe('ClusterIPAllocator', () => {
     const internal = svc('x', { type: 'ClusterIP' });
     alloc.update(external, internal);
     expect(ipOf(internal)).toMatch(/^10\.96\./);
+  });
+
+  it('in a dry run, checks and shows an address but takes none', () => {
+    const alloc = new ClusterIPAllocator('10.96.0.0/16');
+    const tried = svc('a', { clusterIP: '10.96.0.30' });
+    alloc.allocate(tried, { dryRun: true });
+    expect(ipOf(tried)).toBe('10.96.0.30');
+    expect(alloc.isAllocated('10.96.0.30')).toBe(false);
+    const shown = svc('b');
+    alloc.allocate(shown, { dryRun: true });
+    expect(ipOf(shown)).toMatch(/^10\.96\./);
+    expect(alloc.isAllocated(ipOf(shown)!)).toBe(false);
+    alloc.allocate(svc('c', { clusterIP: '10.96.0.31' }));
+    expect(() => alloc.allocate(svc('d', { clusterIP: '10.96.0.31' }), { dryRun: true })).toThrowError(/already allocated/);
   });
 
   it('fills a small range completely and then says so', () => {

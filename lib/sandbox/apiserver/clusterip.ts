@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Service ClusterIP allocation, from one fixed range (10.96.0.0/16 by default).
 //
-// This is not a controller: the real API server allocates the address while it *creates* the
-// Service, so the object `kubectl create` gets back already carries `spec.clusterIP`. The sandbox
-// API server calls `allocate()` on create, `update()` on update and `release()` when the Service
-// is gone; after loading saved state it calls `restore()` so no address is handed out twice.
+// This is the API server's job, not a controller's: kube-apiserver allocates the address while it
+// *creates* the Service, so the object `kubectl create` gets back already carries `spec.clusterIP`.
+// The core (services.ts) calls `allocate()` on create once validation and admission have passed
+// (a refused Service must not use up an address), `update()` when an update turns a Service into
+// or out of an ExternalName, and `release()` when the Service is gone; at start it calls
+// `restore()` over the stored Services so no address is handed out twice.
 //
 // The rules follow kube-apiserver's (pkg/registry/core/service/ipallocator):
 // - `clusterIP: None` is a headless Service: no address, `clusterIPs: [None]`;
@@ -13,8 +15,9 @@
 // - otherwise a random free address is picked from the upper part of the range, keeping the
 //   lowest addresses (10.96.0.0–10.96.0.255 here) for Services that ask for a fixed one, such
 //   as the API server's own `kubernetes` Service at the first address.
-import type { KubeObject } from '../apiserver/types.js';
-import { errors } from '../apiserver/status.js';
+// A dry run (`?dryRun=All`) checks and shows an address without taking it.
+import { errors } from './status.js';
+import type { KubeObject } from './types.js';
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 
@@ -24,6 +27,11 @@ interface ServiceSpec {
   clusterIPs?: string[];
   ipFamilies?: string[];
   ipFamilyPolicy?: string;
+}
+
+export interface AllocateOptions {
+  /** check and fill in, but take nothing (a dry-run request) */
+  dryRun?: boolean;
 }
 
 export class ClusterIPAllocator {
@@ -40,8 +48,13 @@ export class ClusterIPAllocator {
     this.base = address - (address % this.size);
   }
 
+  /** The range's first address (10.96.0.1), which the `kubernetes` Service takes. */
+  get firstAddress(): string {
+    return formatIPv4(this.base + 1);
+  }
+
   /** Fills `spec.clusterIP(s)` of a Service being created; throws a 422 ApiError for a bad or taken address. */
-  allocate(service: KubeObject): void {
+  allocate(service: KubeObject, opts: AllocateOptions = {}): void {
     const spec = (service.spec ??= {}) as ServiceSpec;
     const name = String(service.metadata.name ?? service.metadata.generateName ?? '');
     if (spec.type === 'ExternalName') return;
@@ -50,12 +63,7 @@ export class ClusterIPAllocator {
       Object.assign(spec, { clusterIP: 'None', clusterIPs: ['None'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
       return;
     }
-    let offset: number;
-    if (requested) {
-      offset = this.claim(requested, name);
-    } else {
-      offset = this.pickFree();
-    }
+    const offset = requested ? this.claim(requested, name, opts) : this.pickFree(opts);
     const ip = formatIPv4(this.base + offset);
     Object.assign(spec, { clusterIP: ip, clusterIPs: [ip], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
   }
@@ -64,12 +72,12 @@ export class ClusterIPAllocator {
    * Carries the address across an update (an update that leaves `clusterIP` out keeps it, as
    * kubectl apply relies on), and allocates or releases when the type changes to or from ExternalName.
    */
-  update(oldService: KubeObject, newService: KubeObject): void {
+  update(oldService: KubeObject, newService: KubeObject, opts: AllocateOptions = {}): void {
     const oldSpec = (oldService.spec ?? {}) as ServiceSpec;
     const newSpec = (newService.spec ??= {}) as ServiceSpec;
     const hadIP = Boolean(oldSpec.clusterIP) && oldSpec.clusterIP !== 'None';
     if (newSpec.type === 'ExternalName') {
-      if (hadIP) this.release(oldService);
+      if (hadIP && !opts.dryRun) this.release(oldService);
       return;
     }
     if (oldSpec.clusterIP && !newSpec.clusterIP) {
@@ -78,7 +86,7 @@ export class ClusterIPAllocator {
       });
       return;
     }
-    if (!oldSpec.clusterIP) this.allocate(newService);
+    if (!oldSpec.clusterIP) this.allocate(newService, opts);
   }
 
   /** Frees a deleted Service's address. */
@@ -101,7 +109,7 @@ export class ClusterIPAllocator {
     return address !== undefined && this.taken.has(address - this.base);
   }
 
-  private claim(requested: string, name: string): number {
+  private claim(requested: string, name: string, opts: AllocateOptions): number {
     const invalid = (field: string, message: string) =>
       errors.invalid('Service', '', name, [{ reason: 'FieldValueInvalid', field, message }]);
     const address = parseIPv4(requested);
@@ -116,12 +124,12 @@ export class ClusterIPAllocator {
     }
     const offset = address - this.base;
     if (this.taken.has(offset)) throw failed('provided IP is already allocated');
-    this.taken.add(offset);
+    if (!opts.dryRun) this.taken.add(offset);
     return offset;
   }
 
   /** A random free address, preferring the dynamic band above the reserved low addresses. */
-  private pickFree(): number {
+  private pickFree(opts: AllocateOptions): number {
     // Offsets 0 (network) and size-1 (broadcast) are never handed out. Ranges under 16 addresses
     // have no reserved band (upstream's calculateRangeOffset).
     const reserved = this.size < 16 ? 1 : Math.min(Math.max(16, Math.floor(this.size / 16)), 256);
@@ -132,7 +140,7 @@ export class ClusterIPAllocator {
       for (let i = 0; i < span; i++) {
         const offset = lo + ((start + i) % span);
         if (!this.taken.has(offset)) {
-          this.taken.add(offset);
+          if (!opts.dryRun) this.taken.add(offset);
           return offset;
         }
       }
