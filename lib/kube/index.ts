@@ -15,3 +15,4 @@ export {
   acquireSharedSandbox, readState as readSharedSandboxState, runSharedSandbox, startSandboxStack, stateDir as sharedSandboxDir, stopSharedSandbox,
   type SandboxStack, type SandboxState, type SharedSandbox,
 } from './shared-sandbox.js';
+export { ExponentialBackoff, WorkQueue } from './workqueue.js';

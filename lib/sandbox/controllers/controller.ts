@@ -11,7 +11,7 @@
 // reads the current state, compares it with the desired state and writes the difference, so a
 // missed or repeated event does no harm.
 import { isRetryable } from './objects.js';
-import { WorkQueue } from './queue.js';
+import { WorkQueue } from '../../kube/workqueue.js';
 
 export interface Logger {
   info(message: string): void;

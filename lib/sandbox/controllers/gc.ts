@@ -30,7 +30,7 @@ import { refOf, servedResources, typeOfKind } from './discovery.js';
 import { EventRecorder } from './events.js';
 import type { Informer, InformerFactory } from './informer.js';
 import { isBeingDeleted, isNotFound } from './objects.js';
-import { WorkQueue } from './queue.js';
+import { WorkQueue } from '../../kube/workqueue.js';
 
 const MERGE = 'application/merge-patch+json';
 const ORPHAN = 'orphan';

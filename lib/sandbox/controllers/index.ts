@@ -20,7 +20,7 @@ import { Scheduler } from './scheduler.js';
 
 export { runningPodStatus } from './pod-status.js';
 export { podTemplateHash } from './pod-template-hash.js';
-export { WorkQueue, ExponentialBackoff } from './queue.js';
+export { WorkQueue, ExponentialBackoff } from '../../kube/workqueue.js';
 export { Informer, InformerFactory, type InformerHandlers } from './informer.js';
 export { runController, silentLogger, type Logger, type Reconcile, type ReconcileResult } from './controller.js';
 

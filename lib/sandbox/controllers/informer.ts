@@ -20,7 +20,7 @@ import type { ApiHandle, ResourceRef, WatchHandle } from '../apiserver/api.js';
 import type { KubeObject, WatchEvent } from '../apiserver/types.js';
 import { silentLogger, type Logger } from './controller.js';
 import { apiErrorCode, objectKey } from './objects.js';
-import { ExponentialBackoff } from './queue.js';
+import { ExponentialBackoff } from '../../kube/workqueue.js';
 
 export interface InformerHandlers {
   onAdd?(obj: KubeObject): void;

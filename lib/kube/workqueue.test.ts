@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import { ExponentialBackoff, WorkQueue } from './queue.js';
-import { eventually } from './testing/cluster.js';
+import { ExponentialBackoff, WorkQueue } from './workqueue.js';
+import { eventually } from '../sandbox/controllers/testing/cluster.js';
 
 describe('WorkQueue', () => {
   it('stores a key once however often it is added', async () => {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The work queue every sandbox controller pulls from, modelled on client-go's workqueue.
+// The work queue every controller pulls from (the sandbox's controllers and the operator alike),
+// modelled on client-go's workqueue.
 //
 // A controller never acts on a watch event directly. Events only say "this object may need
 // attention", so handlers put the object's key (`namespace/name`) into a queue, and workers take

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+// A watch that keeps going: @kubernetes/client-node's informer, plus the two things it leaves to
+// its user.
+//
+// client-node's informer (makeInformer -> ListWatch) lists a resource, then watches it from the
+// list's resourceVersion, re-watches when the server ends a watch, and lists again when the server
+// answers 410 Gone ("that version is too old"). Two gaps remain, known from its issue tracker:
+//
+// 1. On any other error (the API server restarting, a network cut, 403 while RBAC is being
+//    fixed) it calls its `error` handlers and stops for good. Here it starts again after a
+//    back-off that doubles up to 30 s, from where it was.
+// 2. A watch can go quiet without an error (a proxy dropping an idle connection), and then the
+//    operator would never hear of new objects. Here a fresh informer lists everything again
+//    every few minutes (the relist period), which also re-delivers every object as `add`:
+//    harmless, because reconciling is level-triggered, and it repairs anything missed.
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { ExponentialBackoff } from '../kube/workqueue.js';
+
+export interface WatchSpec<T extends KubernetesObject> {
+  /** for log lines, e.g. "SeldonDeployments" */
+  what: string;
+  /** the collection's URL path, e.g. /apis/apps/v1/deployments */
+  path: string;
+  /** lists the collection (with the same label selector as the watch) */
+  list: () => Promise<KubernetesListObject<T>>;
+  labelSelector?: string;
+}
+
+export type ChangeHandler<T> = (obj: T, change: 'add' | 'update' | 'delete') => void;
+
+export interface ResilientInformerOptions {
+  /** list everything again this often (default 5 minutes) */
+  relistIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private current: (Informer<T> & ObjectCache<T>) | undefined;
+  /** each informer made gets a number; events from an older one are dropped */
+  private generation = 0;
+  private running = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartPending = false;
+  private relistTimer: NodeJS.Timeout | undefined;
+  private readonly backoff = new ExponentialBackoff(500, 30_000);
+  private readonly relistIntervalMs: number;
+  private readonly log: (line: string) => void;
+  private synced = false;
+
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    private readonly spec: WatchSpec<T>,
+    private readonly onChange: ChangeHandler<T>,
+    options: ResilientInformerOptions = {},
+  ) {
+    this.relistIntervalMs = options.relistIntervalMs ?? 5 * 60_000;
+    this.log = options.log ?? (() => {});
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.open();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.generation++;
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.relistTimer);
+    void this.current?.stop();
+    this.current = undefined;
+  }
+
+  /** True once a first list has succeeded. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Lists again now with a fresh informer (what the relist period does). */
+  relist(): void {
+    if (this.running) this.open();
+  }
+
+  private open(): void {
+    void this.current?.stop();
+    clearTimeout(this.restartTimer);
+    this.restartPending = false;
+    clearTimeout(this.relistTimer);
+    const generation = ++this.generation;
+    const mine = () => this.running && generation === this.generation;
+    const informer = makeInformer<T>(this.kubeConfig, this.spec.path, this.spec.list, this.spec.labelSelector);
+    informer.on('add', (obj) => mine() && this.deliver(obj, 'add'));
+    informer.on('update', (obj) => mine() && this.deliver(obj, 'update'));
+    informer.on('delete', (obj) => mine() && this.deliver(obj, 'delete'));
+    informer.on('error', (err) => {
+      if (mine()) this.restartLater(informer, err);
+    });
+    this.current = informer;
+    this.startInformer(informer, mine);
+    // A little jitter, so the informers of many operators (or of one) do not all relist at once.
+    const relistIn = this.relistIntervalMs * (0.9 + 0.2 * Math.random());
+    this.relistTimer = setTimeout(() => this.relist(), relistIn);
+    this.relistTimer.unref();
+  }
+
+  private startInformer(informer: Informer<T>, mine: () => boolean): void {
+    let failed = false;
+    const onError = () => {
+      failed = true;
+    };
+    informer.on('error', onError);
+    informer.start().then(
+      () => {
+        informer.off('error', onError);
+        if (mine() && !failed) this.synced = true;
+      },
+      (err: unknown) => {
+        if (mine()) this.restartLater(informer, err);
+      },
+    );
+  }
+
+  private deliver(obj: T, change: 'add' | 'update' | 'delete'): void {
+    this.backoff.forget('restart');
+    try {
+      this.onChange(obj, change);
+    } catch (e) {
+      this.log(`watch of ${this.spec.what}: a handler failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** client-node gave up on this watch; start it again later, from its last resourceVersion. */
+  private restartLater(informer: Informer<T>, err: unknown): void {
+    if (!this.running || this.restartPending) return;
+    this.restartPending = true;
+    // Say so on the first failure of a streak, then only every tenth: a missing CRD fails forever.
+    const streak = this.backoff.retries('restart');
+    const delay = this.backoff.when('restart');
+    if (streak % 10 === 0) this.log(`watch of ${this.spec.what} failed (${describe(err)}); trying again in ${(delay / 1000).toFixed(1)} s`);
+    this.restartTimer = setTimeout(() => {
+      this.restartPending = false;
+      if (informer === this.current && this.running) this.startInformer(informer, () => this.running && informer === this.current);
+    }, delay);
+    this.restartTimer.unref();
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { statusCode?: number; code?: unknown; message?: string };
+  if (typeof e?.statusCode === 'number') return `HTTP ${e.statusCode}`;
+  return e?.message || String(err);
+}
