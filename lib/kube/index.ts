@@ -16,3 +16,4 @@ export {
   type SandboxStack, type SandboxState, type SharedSandbox,
 } from './shared-sandbox.js';
 export { ExponentialBackoff, WorkQueue } from './workqueue.js';
+export { waitFor, type WaitOptions } from './wait.js';

@@ -3,6 +3,7 @@
 // (a client library would hide them), and line-by-line reading of watch streams.
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { waitFor } from '../kube/wait.js';
 
 export interface Target {
   url: string;
@@ -120,18 +121,7 @@ export async function rawWatch(target: Target, path: string, options: RawOptions
   };
 }
 
-/** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, what = 'the condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Polls `check` until it returns a truthy value or the deadline passes (lib/kube/wait.ts). */
+export function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, what = 'the condition'): Promise<T> {
+  return waitFor(what, check, { timeoutMs, intervalMs: 20, done: Boolean });
 }

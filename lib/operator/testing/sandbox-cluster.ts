@@ -8,6 +8,7 @@ import { withKeepAlive } from '../connection.js';
 import { seldonDeploymentCrd } from '../crd.js';
 import { emissaryMappingCrd } from '../mapping-crd.js';
 import type { SeldonDeployment } from '../types.js';
+import { waitFor as waitForCondition } from '../../kube/wait.js';
 
 export const SELDON = { group: 'machinelearning.seldon.io', version: 'v1', plural: 'seldondeployments' };
 
@@ -24,20 +25,9 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** Polls `check` until it returns something truthy; fails after `timeoutMs` saying what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, intervalMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/** Polls `check` until it returns something truthy (lib/kube/wait.ts). */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, intervalMs = 25): Promise<T> {
+  return waitForCondition(what, check, { timeoutMs, intervalMs, done: Boolean });
 }
 
 export async function startTestCluster(options: SandboxOptions = { controllers: { readyPods: true } }): Promise<TestCluster> {

@@ -6,6 +6,7 @@ import { refs, type ApiHandle, type ResourceRef } from '../../apiserver/api.js';
 import { startSandbox } from '../../index.js';
 import { startControllers, type ControllerOptions, type Controllers } from '../index.js';
 import { RecordingApi } from './recording-api.js';
+import { waitFor } from '../../../kube/wait.js';
 
 export interface TestCluster {
   /** the API the test and the controllers use, counting writes and able to fail requests */
@@ -43,24 +44,9 @@ export async function startTestCluster(opts: ControllerOptions = {}): Promise<Te
   };
 }
 
-/**
- * Polls `probe` until it returns something other than undefined/false, and returns that. Fails
- * after `timeoutMs` with `what` and the last value seen, so a failure says what never happened.
- */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what} (last: ${describe(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Polls `probe` until it returns something other than undefined/false (lib/kube/wait.ts). */
+export function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  return waitFor(what, probe, { timeoutMs, done: (v) => v !== undefined && v !== false });
 }
 
 /** Waits until the controllers have had nothing to do for a few polls in a row. */
@@ -110,11 +96,3 @@ export function configMap(name: string, namespace = 'default', metadata: Partial
 
 export { refs };
 
-function describe(value: unknown): string {
-  if (value instanceof Error) return value.message;
-  try {
-    return JSON.stringify(value)?.slice(0, 500) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}

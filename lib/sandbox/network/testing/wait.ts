@@ -3,27 +3,11 @@
 // sleep), and small servers that say who they are, to stand in for pods.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { waitFor as waitForCondition } from '../../../kube/wait.js';
 
-/**
- * Polls `probe` until it returns something other than undefined/false, or throws when
- * `timeoutMs` has passed; the error names what was awaited and the last thing seen.
- */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000, intervalMs = 5): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : String(last)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/** Polls `probe` until it returns something other than undefined/false (lib/kube/wait.ts). */
+export function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000, intervalMs = 5): Promise<T> {
+  return waitForCondition(what, probe, { timeoutMs, intervalMs, done: (v) => v !== undefined && v !== false });
 }
 
 /** A TCP server on `host` that writes `id` to every connection and closes it. */
