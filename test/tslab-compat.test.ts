@@ -14,7 +14,8 @@ import { fromRoot, repoRoot } from '../lib/paths.js';
 const ts = createRequire(fromRoot('node_modules', 'tslab', 'package.json'))('@tslab/typescript-for-tslab') as typeof import('typescript');
 
 /** The files notebooks import: each lib part's face, and the shell helper of `bash run` cells. */
-const entryPoints = ['lib/course/shell.ts', 'lib/client/index.ts', 'lib/server/index.ts', 'lib/operator/index.ts', 'lib/kube/index.ts', 'lib/sandbox/index.ts']
+// Lesson 05 also imports the pinned versions and command builders of the live-cluster scripts.
+const entryPoints = ['lib/course/shell.ts', 'lib/client/index.ts', 'lib/server/index.ts', 'lib/operator/index.ts', 'lib/kube/index.ts', 'lib/sandbox/index.ts', 'cluster/scripts/pins.ts', 'cluster/scripts/commands.ts']
   .map((p) => fromRoot(p))
   .filter((p) => {
     try {
