@@ -3,25 +3,28 @@
 // before class. One test per lesson; a failure names the lesson file, the cell, its line and its
 // first line, with the cell's stderr or the diff of its output.
 //
-// Lessons that need a Kubernetes API are skipped, with the reason printed, until the cluster
-// connection exists (the sandbox arrives with issue 4).
-import { describe, expect, it } from 'vitest';
+// Lessons that need a Kubernetes API (`needs: sandbox`) run on one cluster for the whole run:
+// `connect()` here, once, finds the cluster of the current kube context when it answers (minikube),
+// else starts or joins the shared sandbox cluster, and points KUBECONFIG at it. Each lesson's
+// kernel inherits that KUBECONFIG, so its own `connect()` and its `kubectl` cells find the same
+// cluster, and the sandbox stays up between lessons. Lessons that need a live cluster
+// (`needs: cluster`) are skipped, with the reason printed, when only the sandbox is there.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLessons } from '../lib/course/lesson.js';
 import { DEFAULT_CELL_TIMEOUT_MS, formatFailure, runLesson } from '../lib/course/runner.js';
-import type { Lesson, LessonNeeds } from '../lib/course/types.js';
-
-/** Why a lesson cannot run yet, or undefined when it can. */
-const NOT_YET: Record<LessonNeeds, string | undefined> = {
-  none: undefined,
-  sandbox: 'needs a Kubernetes API (the sandbox arrives with issue 4)',
-  cluster: 'needs a live cluster (the cluster connection arrives with issue 4)',
-};
+import type { Lesson } from '../lib/course/types.js';
+import { connect, type Connection } from '../lib/kube/connect.js';
 
 /** Room for a lesson: the kernel's start, every cell's own timeout, and the shutdown. */
 function budgetMs(lesson: Lesson): number {
   const cells = lesson.cells.reduce((sum, cell) => sum + (cell.timeoutMs ?? DEFAULT_CELL_TIMEOUT_MS), 0);
   return 60_000 + cells + 15_000;
 }
+
+/** Time for the first connect(): the sandbox process starts, compiling the kit, on a busy machine. */
+const CONNECT_TIMEOUT_MS = 120_000;
+
+const nameOf = (lesson: Lesson) => `${lesson.lang}/${lesson.slug}`;
 
 let lessons: Lesson[] = [];
 let loadError: Error | undefined;
@@ -45,15 +48,41 @@ describe('lessons', () => {
     });
     return;
   }
-  for (const lesson of lessons) {
-    const name = `${lesson.lang}/${lesson.slug}`;
-    const reason = NOT_YET[lesson.meta.needs];
-    if (reason) {
-      console.log(`lessons: ${name} skipped: ${reason}`);
-      it.skip(`${name} (skipped: ${reason})`, () => {});
-      continue;
+
+  let cluster: Connection | undefined;
+  let clusterError: Error | undefined;
+  beforeAll(async (suite) => {
+    // Only when a lesson that needs a cluster will run (`-t en/00` runs one that does not).
+    const running = new Set(suite.tasks.filter((task) => task.mode === 'run').map((task) => task.name));
+    if (!lessons.some((lesson) => lesson.meta.needs !== 'none' && running.has(nameOf(lesson)))) return;
+    try {
+      cluster = await connect({ print: (line) => console.log(`lessons: ${line}`) });
+    } catch (error) {
+      clusterError = error as Error;
     }
-    it(name, { timeout: budgetMs(lesson) }, async () => {
+  }, CONNECT_TIMEOUT_MS);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  /** Why this lesson cannot run here, or undefined when it can. */
+  function skipReason(lesson: Lesson): string | undefined {
+    if (lesson.meta.needs !== 'cluster') return undefined;
+    if (cluster && cluster.kind !== 'sandbox') return undefined;
+    return 'needs a live cluster (minikube): none answers at the current kube context, and the sandbox cluster cannot stand in for it';
+  }
+
+  for (const lesson of lessons) {
+    const name = nameOf(lesson);
+    it(name, { timeout: budgetMs(lesson) }, async (context) => {
+      const reason = skipReason(lesson);
+      if (reason) {
+        console.log(`lessons: ${name} skipped: ${reason}`);
+        context.skip(reason);
+      }
+      if (lesson.meta.needs !== 'none' && !cluster) {
+        throw new Error(`${name} needs a Kubernetes API, and none could be had: ${clusterError?.message ?? 'connect() did not run'}`);
+      }
       const run = await runLesson(lesson);
       // Thrown as is, so the report shows the message and nothing around it.
       if (!run.ok) throw new Error(formatFailure(run));

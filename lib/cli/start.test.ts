@@ -7,8 +7,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { isAlive, readState } from '../kube/shared-sandbox.js';
 import { fromRoot } from '../paths.js';
+import { waitFor } from '../sandbox/network/testing/wait.js';
 import { DEFAULT_PORT, main, parseStartArgs, UsageError } from './start.js';
 
 describe('parseStartArgs', () => {
@@ -59,10 +61,29 @@ function listen(port: number): Promise<Server> {
   });
 }
 
-/** The environment a shell would give: vitest puts Vite's import.meta.env (SSR=1, DEV=1, …) into process.env. */
+/** Where these tests' sandbox cluster keeps its state: their own, not the repository's shared one. */
+const stateDir = mkdtempSync(join(tmpdir(), 'seldon-lab-start-state-'));
+
+/**
+ * The environment a shell would give (vitest puts Vite's import.meta.env, SSR=1, DEV=1, …, into
+ * process.env), with a sandbox cluster of this test's own: its own state folder, any free ingress
+ * port, and a short idle time so it goes away soon after `start` lets go of it.
+ */
 function shellEnv(): NodeJS.ProcessEnv {
-  const leaked = new Set(['TEST', 'NODE_ENV', 'MODE', 'BASE_URL', 'PROD', 'DEV', 'SSR']);
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !leaked.has(key) && !key.startsWith('VITEST')));
+  const leaked = new Set(['TEST', 'NODE_ENV', 'MODE', 'BASE_URL', 'PROD', 'DEV', 'SSR', 'KUBECONFIG']);
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !leaked.has(key) && !key.startsWith('VITEST'))),
+    SELDON_LAB_CLUSTER: 'sandbox',
+    SELDON_LAB_STATE_DIR: stateDir,
+    SELDON_LAB_INGRESS_PORT: '0',
+    SELDON_LAB_SANDBOX_IDLE_MS: '300',
+  };
+}
+
+/** Waits until the sandbox cluster `start` used has stopped: nothing is left running. */
+async function sandboxStopped(): Promise<void> {
+  const pid = readState(stateDir)?.pid;
+  await waitFor('the sandbox cluster to stop', () => readState(stateDir) === undefined && (pid === undefined || !isAlive(pid)), 30_000, 50);
 }
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -115,16 +136,25 @@ async function start(args: string[]): Promise<Started> {
 
 describe('seldon-lab start', () => {
   const children: ChildProcess[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    await sandboxStopped();
   });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('serves English and Korean on 127.0.0.1, and closes on SIGTERM leaving the port free', async () => {
+  it('serves English and Korean on 127.0.0.1 beside the sandbox cluster, and closes on SIGTERM leaving the port free', async () => {
     const port = await freePort();
     const site = await start(['--port', String(port)]);
     children.push(site.child);
     expect(site.output()).toContain(`English:  http://127.0.0.1:${port}/`);
     expect(site.output()).toContain(`한국어:   http://127.0.0.1:${port}/ko/`);
+    // The cluster the notebooks will use, and its ingress: the gateway answers as Envoy does.
+    const state = readState(stateDir)!;
+    expect(site.output()).toContain(`Cluster:  the sandbox cluster at ${state.url}`);
+    expect(site.output()).toContain(`Ingress:  ${state.ingressUrl}`);
+    const gateway = await fetch(`${state.ingressUrl}/no/route`);
+    expect(gateway.status).toBe(404);
+    expect(gateway.headers.get('server')).toBe('envoy');
 
     for (const path of ['/', '/ko/']) {
       const response = await fetch(`http://127.0.0.1:${port}${path}`);

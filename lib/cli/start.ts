@@ -6,11 +6,13 @@
 // lesson edited in lessons/ shows up on save, and prints where to open each language. It stays up
 // until Ctrl-C (SIGINT) or SIGTERM and then closes the server, so the port is free again at once.
 // The lessons that need a Kubernetes API get one started beside the site when no cluster answers:
-// see `startClusterIfNoneAnswers` below, the one place where that happens.
+// see `startClusterIfNoneAnswers` below, the one place where that happens. It prints which cluster
+// the notebooks will use and where its ingress answers, beside the site's addresses.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vitepress';
+import { connect, type Connection } from '../kube/connect.js';
 import { fromRoot } from '../paths.js';
 
 type DevServer = Awaited<ReturnType<typeof createServer>>;
@@ -165,21 +167,35 @@ function watchFrontMatter(server: DevServer, lessonsDir: string, restart: () => 
 
 /** Something started beside the site that must be stopped with it. */
 export interface Companion {
-  /** one line for the console, e.g. "sandbox cluster: https://127.0.0.1:6443" */
-  describe(): string;
+  /** lines for the console, e.g. "Cluster:  the sandbox cluster at https://127.0.0.1:6443" */
+  describe(): string[];
   close(): Promise<void>;
 }
+
+const KIND_TEXT: Record<Connection['kind'], string> = { sandbox: 'the sandbox cluster', minikube: 'the minikube cluster', cluster: 'the cluster of your kube context' };
 
 /**
  * ★ THE SANDBOX CLUSTER STARTS HERE. ★
  *
- * When no cluster answers (no reachable minikube or kubeconfig context), `npm start` is meant to
- * start the embedded sandbox cluster (lib/sandbox) beside the site, so that lessons with
- * `needs: sandbox` run from the notebooks. The sandbox arrives with a later issue; until then this
- * starts nothing and the lessons that need a cluster say so when they run.
+ * `connect()` (lib/kube/connect.ts) finds the cluster the lessons will use: the current kube
+ * context when its API server answers (minikube), else the shared sandbox cluster, which it starts,
+ * or joins when a notebook or a test run already runs it. The notebooks' own `connect()` then finds
+ * the same one. Closing the connection lets the sandbox go: it stops once no process uses it.
+ * A cluster that cannot be had is not fatal: the site still serves, and the reason is printed.
  */
-export async function startClusterIfNoneAnswers(): Promise<Companion | undefined> {
-  return undefined;
+export async function startClusterIfNoneAnswers(options: { print?: (line: string) => void } = {}): Promise<Companion | undefined> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  let c: Connection;
+  try {
+    c = await connect({ print });
+  } catch (error) {
+    print(`seldon-lab start: no cluster for the lessons that need one: ${(error as Error).message}`);
+    return undefined;
+  }
+  return {
+    describe: () => [`Cluster:  ${KIND_TEXT[c.kind]} at ${c.server}`, `Ingress:  ${c.ingressUrl}`, `          (export KUBECONFIG=${c.kubeconfigPath})`],
+    close: () => c.close(),
+  };
 }
 
 /**
@@ -221,12 +237,14 @@ export async function main(argv: string[]): Promise<number> {
   const signal = onFirstSignal();
   let cluster: Companion | undefined;
   let site: RunningSite;
+  // The cluster and the site start side by side; a cluster that cannot be had is reported, not fatal.
+  const clusterStarting = startClusterIfNoneAnswers();
   try {
-    cluster = await startClusterIfNoneAnswers();
     site = await startSite(options);
+    cluster = await clusterStarting;
   } catch (error) {
     signal.dispose();
-    await cluster?.close();
+    await (await clusterStarting)?.close();
     console.error(`seldon-lab start: the site did not start: ${(error as Error).message}`);
     return 1;
   }
@@ -236,7 +254,7 @@ export async function main(argv: string[]): Promise<number> {
       '  seldon-lab course site',
       `    English:  ${site.urls.en}`,
       `    한국어:   ${site.urls.ko}`,
-      ...(cluster ? [`    ${cluster.describe()}`] : []),
+      ...(cluster ? cluster.describe().map((line) => `    ${line}`) : []),
       '',
       '  Press Ctrl-C to stop.',
       '',
@@ -244,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
   );
 
   const received = await signal.received;
-  console.log(`\n${received}: stopping the site${cluster ? ' and the cluster' : ''}…`);
+  console.log(`\n${received}: stopping the site${cluster ? ' and letting go of the cluster (a sandbox stops by itself once nothing uses it)' : ''}…`);
   try {
     await site.close();
     await cluster?.close();

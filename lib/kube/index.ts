@@ -17,3 +17,4 @@ export {
 } from './shared-sandbox.js';
 export { ExponentialBackoff, WorkQueue } from './workqueue.js';
 export { waitFor, type WaitOptions } from './wait.js';
+export { loadInClusterConfig, runsInCluster, serviceAccountFiles, SERVICE_ACCOUNT_DIR } from './in-cluster.js';

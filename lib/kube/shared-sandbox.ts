@@ -223,46 +223,19 @@ export interface SandboxStack {
 }
 
 /**
- * Starts the sandbox API server (with its controllers and kubelet, as startSandbox() wires them),
- * the Service proxy and the gateway. The gateway takes port 8003 unless told otherwise; when 8003
- * is taken and was not asked for explicitly, it takes a free port and says so.
+ * Starts the whole sandbox (startSandbox(): API server, controllers, the process kubelet, the
+ * Service network and the gateway). The gateway takes port 8003 unless told otherwise; when 8003
+ * is taken and was not asked for explicitly, it takes a free port and says so through `log`.
  */
 export async function startSandboxStack(options: { kubeconfigPath?: string; ingressPort?: number; log?: (line: string) => void } = {}): Promise<SandboxStack> {
   // Loaded here, not at the top: a notebook that only talks to minikube never loads the sandbox.
   const { startSandbox } = await import('../sandbox/index.js');
-  const { startNetwork } = await import('../sandbox/network/index.js');
-  const { startGateway, DEFAULT_INGRESS_PORT } = await import('../sandbox/gateway/index.js');
-  const log = options.log ?? (() => {});
-  const sandbox = await startSandbox({ kubeconfigPath: options.kubeconfigPath });
-  const wired = sandbox as typeof sandbox & { ingressUrl?: string };
-  if (typeof wired.ingressUrl === 'string') {
-    // startSandbox() already runs the network and the gateway.
-    return { url: sandbox.url, kubeconfigPath: sandbox.kubeconfigPath, ingressUrl: wired.ingressUrl, stop: () => sandbox.stop() };
+  const sandbox = await startSandbox({ kubeconfigPath: options.kubeconfigPath, ingressPort: options.ingressPort, notice: options.log });
+  if (sandbox.ingressUrl === undefined) {
+    await sandbox.stop();
+    throw new Error('the sandbox started without its gateway, so lessons would have no ingress URL');
   }
-  const network = await startNetwork(sandbox.api);
-  const requested = options.ingressPort;
-  let gateway;
-  try {
-    gateway = await startGateway(sandbox.api, { port: requested ?? DEFAULT_INGRESS_PORT, services: network.table });
-  } catch (error) {
-    if (requested !== undefined || !/another program uses that port/.test((error as Error).message)) {
-      await network.stop();
-      await sandbox.stop();
-      throw error;
-    }
-    gateway = await startGateway(sandbox.api, { port: 0, services: network.table, installCrds: false });
-    log(`port ${DEFAULT_INGRESS_PORT} is taken by another program; the gateway listens on ${gateway.url} instead`);
-  }
-  return {
-    url: sandbox.url,
-    kubeconfigPath: sandbox.kubeconfigPath,
-    ingressUrl: gateway.url,
-    async stop() {
-      await gateway.stop();
-      await network.stop();
-      await sandbox.stop();
-    },
-  };
+  return { url: sandbox.url, kubeconfigPath: sandbox.kubeconfigPath, ingressUrl: sandbox.ingressUrl, stop: () => sandbox.stop() };
 }
 
 function envNumber(name: string): number | undefined {

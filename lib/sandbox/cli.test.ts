@@ -23,17 +23,25 @@ describe('parseSandboxArgs', () => {
     expect(parseSandboxArgs([]).port).toBe(6443);
   });
 
+  it('reads the ingress port, leaving it to the default (8003, or a free port) when not given', () => {
+    expect(parseSandboxArgs(['--ingress-port', '0']).ingressPort).toBe(0);
+    expect(parseSandboxArgs(['--ingress-port=9003']).ingressPort).toBe(9003);
+    expect(parseSandboxArgs([]).ingressPort).toBeUndefined();
+  });
+
   it('refuses bad input with a message that says what was wrong', () => {
     expect(() => parseSandboxArgs(['--port', 'http'])).toThrow(UsageError);
     expect(() => parseSandboxArgs(['--port', 'http'])).toThrow("--port takes a port number from 0 to 65535, not 'http'");
     expect(() => parseSandboxArgs(['--bogus'])).toThrow(UsageError);
+    expect(() => parseSandboxArgs(['--ingress-port', '70000'])).toThrow("--ingress-port takes a port number from 0 to 65535, not '70000'");
+    expect(() => parseSandboxArgs(['--port', '7000', '--ingress-port', '7000'])).toThrow('--port and --ingress-port are both 7000');
   });
 });
 
 describe('seldon-lab sandbox', () => {
-  it('starts, prints the export line, serves with its kubeconfig, and stops on SIGTERM', async () => {
+  it('starts, prints the export line and the ingress URL, serves with its kubeconfig, and stops on SIGTERM', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./lib/sandbox/cli.ts').then(async (m) => process.exit(await m.main(['--port', '0', '--kubeconfig', ${JSON.stringify(kubeconfig)}])))`], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./lib/sandbox/cli.ts').then(async (m) => process.exit(await m.main(['--port', '0', '--ingress-port', '0', '--kubeconfig', ${JSON.stringify(kubeconfig)}])))`], {
       cwd: process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -42,8 +50,14 @@ describe('seldon-lab sandbox', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const deadline = Date.now() + 30_000;
-    while (!out.includes('export KUBECONFIG=') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    while (!out.includes('Stop with Ctrl-C.') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
     expect(out).toContain(`export KUBECONFIG=${kubeconfig}`);
+    const ingress = /^Ingress \(the Ambassador gateway\): (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1];
+    expect(ingress, out).toBeDefined();
+    // The gateway answers as Envoy does where no Mapping routes.
+    const notFound = await fetch(`${ingress}/seldon/seldon/nothing/api/v1.0/predictions`);
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get('server')).toBe('envoy');
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
 
     const config = parse(readFileSync(kubeconfig, 'utf8')) as {

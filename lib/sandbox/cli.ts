@@ -1,24 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// `seldon-lab sandbox [--port N] [--kubeconfig FILE] [--data-dir DIR]`: the embedded cluster as a
-// command. It starts the API server and controllers, writes the kubeconfig, prints the line that
-// points kubectl and helm at it, and runs until Ctrl-C (SIGINT) or SIGTERM, then stops cleanly
-// (with --data-dir, everything is on disk by then).
+// `seldon-lab sandbox [--port N] [--ingress-port N] [--kubeconfig FILE] [--data-dir DIR]`: the
+// embedded cluster as a command. It starts the whole sandbox (API server, controllers, the kubelet
+// that runs pods as local processes, the Service network and the Ambassador gateway), writes the
+// kubeconfig, prints the line that points kubectl and helm at it and where the ingress answers, and
+// runs until Ctrl-C (SIGINT) or SIGTERM, then stops cleanly: no pod's process is left, and with
+// --data-dir the objects are on disk.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../paths.js';
+import { DEFAULT_INGRESS_PORT } from './gateway/index.js';
 import { startSandbox, type Sandbox } from './index.js';
 
 export const DEFAULT_PORT = 6443;
 
-const USAGE = `usage: seldon-lab sandbox [--port <n>] [--kubeconfig <file>] [--data-dir <dir>]
+const USAGE = `usage: seldon-lab sandbox [--port <n>] [--ingress-port <n>] [--kubeconfig <file>] [--data-dir <dir>]
 
-Starts an embedded Kubernetes API server on https://127.0.0.1:${DEFAULT_PORT} and its controllers.
-  --port <n>           listen on port n (0: any free port)
+Starts an embedded Kubernetes cluster: its API server on https://127.0.0.1:${DEFAULT_PORT}, its controllers,
+a kubelet that runs pods of the kit's images as local processes, and the Ambassador gateway
+(the ingress) on http://127.0.0.1:${DEFAULT_INGRESS_PORT}.
+  --port <n>           the API server listens on port n (0: any free port)
+  --ingress-port <n>   the gateway listens on port n (0: any free port; default ${DEFAULT_INGRESS_PORT}, or a free
+                       port when ${DEFAULT_INGRESS_PORT} is taken)
   --kubeconfig <file>  where to write the kubeconfig (default: .sandbox/kubeconfig in the repository)
   --data-dir <dir>     keep the cluster's state here, so it survives a restart (default: memory only)`;
 
 export interface SandboxArgs {
   port: number;
+  /** undefined: 8003, or a free port when 8003 is taken */
+  ingressPort?: number;
   kubeconfig: string;
   dataDir?: string;
   help: boolean;
@@ -43,6 +52,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
       args: argv,
       options: {
         port: { type: 'string', short: 'p' },
+        'ingress-port': { type: 'string' },
         kubeconfig: { type: 'string' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -53,13 +63,17 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
     throw new UsageError((error as Error).message);
   }
   const v = parsed.values;
-  let port = DEFAULT_PORT;
-  if (v.port !== undefined) {
-    if (!/^\d+$/.test(v.port) || Number(v.port) > 65535) throw new UsageError(`--port takes a port number from 0 to 65535, not '${v.port}'`);
-    port = Number(v.port);
-  }
+  const portOption = (name: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--${name} takes a port number from 0 to 65535, not '${value}'`);
+    return Number(value);
+  };
+  const port = portOption('port', v.port) ?? DEFAULT_PORT;
+  const ingressPort = portOption('ingress-port', v['ingress-port']);
+  if (port !== 0 && port === ingressPort) throw new UsageError(`--port and --ingress-port are both ${port}: the API server and the gateway need a port each`);
   return {
     port,
+    ...(ingressPort !== undefined ? { ingressPort } : {}),
     kubeconfig: v.kubeconfig ? resolve(v.kubeconfig) : defaultKubeconfig(),
     dataDir: v['data-dir'] ? resolve(v['data-dir']) : undefined,
     help: v.help ?? false,
@@ -94,7 +108,10 @@ export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ port: args.port, kubeconfigPath: args.kubeconfig, dataDir: args.dataDir });
+    sandbox = await startSandbox({
+      port: args.port, ingressPort: args.ingressPort, kubeconfigPath: args.kubeconfig, dataDir: args.dataDir,
+      notice: (line) => console.log(`note: ${line}`),
+    });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
@@ -109,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`kubeconfig: ${sandbox.kubeconfigPath} (context ${sandbox.context})`);
   console.log('Point kubectl, helm and @kubernetes/client-node at it with:');
   console.log(`  export KUBECONFIG=${sandbox.kubeconfigPath}`);
+  console.log(`Ingress (the Ambassador gateway): ${sandbox.ingressUrl}`);
+  console.log(`  e.g. curl ${sandbox.ingressUrl}/seldon/<namespace>/<name>/api/v1.0/predictions`);
   console.log('Stop with Ctrl-C.');
   const signal = await untilSignal();
   console.log(`${signal}: stopping the sandbox cluster...`);

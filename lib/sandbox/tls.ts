@@ -4,8 +4,13 @@
 // they talk to a real cluster (whose CA is in the kubeconfig too).
 //
 // The CA is made on first start and kept in `--data-dir` when there is one (a kubeconfig written
-// yesterday still verifies today); the serving certificate names 127.0.0.1 and localhost. Keys are
-// ECDSA P-256: generated in milliseconds, so a fresh start stays well under a second.
+// yesterday still verifies today). The serving certificate names 127.0.0.1 and localhost, where
+// kubectl reaches the server, and, like a real API server's, the names and address of the
+// `kubernetes` Service that pods use (kubernetes.default.svc, 10.96.0.1, and 127.96.0.1, the
+// loopback address where the sandbox's Service proxy really serves that Service; see
+// lib/sandbox/network/address.ts). So an in-cluster client verifies the server with the `ca.crt`
+// of its ServiceAccount, no insecure flag. Keys are ECDSA P-256: generated in milliseconds, so a
+// fresh start stays well under a second.
 import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
@@ -23,6 +28,19 @@ export interface TlsMaterial {
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 24 * 3600 * 1000;
+
+/** The names and addresses the serving certificate is valid for. */
+export interface ServingNames {
+  ips: string[];
+  dns: string[];
+}
+
+/** Where clients on this machine reach the server: what every serving certificate names. */
+export const LOCAL_NAMES: ServingNames = { ips: ['127.0.0.1'], dns: ['localhost'] };
+
+function withLocal(names: ServingNames): ServingNames {
+  return { ips: [...new Set([...LOCAL_NAMES.ips, ...names.ips])], dns: [...new Set([...LOCAL_NAMES.dns, ...names.dns])] };
+}
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -46,8 +64,9 @@ async function privatePem(key: webcrypto.CryptoKey): Promise<string> {
   return pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', key));
 }
 
-/** A serving certificate for 127.0.0.1 and localhost, signed by the given CA. */
-async function servingCertificate(ca: x509.X509Certificate, caKey: webcrypto.CryptoKey): Promise<{ cert: string; key: string }> {
+/** A serving certificate for `names` (and 127.0.0.1 and localhost), signed by the given CA. */
+async function servingCertificate(ca: x509.X509Certificate, caKey: webcrypto.CryptoKey, names: ServingNames): Promise<{ cert: string; key: string }> {
+  const all = withLocal(names);
   const keys = await keyPair();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
@@ -64,8 +83,8 @@ async function servingCertificate(ca: x509.X509Certificate, caKey: webcrypto.Cry
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension([
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'dns', value: 'localhost' },
+        ...all.ips.map((value) => ({ type: 'ip' as const, value })),
+        ...all.dns.map((value) => ({ type: 'dns' as const, value })),
       ]),
       await x509.AuthorityKeyIdentifierExtension.create(ca),
     ],
@@ -73,8 +92,8 @@ async function servingCertificate(ca: x509.X509Certificate, caKey: webcrypto.Cry
   return { cert: cert.toString('pem') + '\n', key: await privatePem(keys.privateKey) };
 }
 
-/** A new CA and a serving certificate signed by it. */
-export async function generateTls(): Promise<TlsMaterial> {
+/** A new CA and a serving certificate signed by it, valid for `names` too. */
+export async function generateTls(names: ServingNames = LOCAL_NAMES): Promise<TlsMaterial> {
   const caKeys = await keyPair();
   const now = Date.now();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
@@ -90,7 +109,7 @@ export async function generateTls(): Promise<TlsMaterial> {
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const serving = await servingCertificate(ca, caKeys.privateKey);
+  const serving = await servingCertificate(ca, caKeys.privateKey, names);
   return { caCert: ca.toString('pem') + '\n', caKey: await privatePem(caKeys.privateKey), ...serving };
 }
 
@@ -105,24 +124,38 @@ function fresh(certPem: string): boolean {
   }
 }
 
+/** True when the certificate names every address and name in `names` (`subjectAltName` reads `IP Address:1.2.3.4, DNS:x`). */
+export function covers(certPem: string, names: ServingNames): boolean {
+  let san: string;
+  try {
+    san = new X509Certificate(certPem).subjectAltName ?? '';
+  } catch {
+    return false;
+  }
+  const entries = new Set(san.split(',').map((e) => e.trim()));
+  const all = withLocal(names);
+  return all.ips.every((ip) => entries.has(`IP Address:${ip}`)) && all.dns.every((d) => entries.has(`DNS:${d}`));
+}
+
 /**
- * The TLS material kept in `dir` (made on first use), or a fresh one when there is no `dir`.
- * A serving certificate close to expiry is renewed under the same CA.
+ * The TLS material kept in `dir` (made on first use), or a fresh one when there is no `dir`. A
+ * serving certificate close to expiry, or one that does not name all of `names` (it was made by
+ * an older version), is renewed under the same CA, so kubeconfigs written before still verify.
  */
-export async function loadOrCreateTls(dir?: string): Promise<TlsMaterial> {
-  if (!dir) return generateTls();
+export async function loadOrCreateTls(dir?: string, names: ServingNames = LOCAL_NAMES): Promise<TlsMaterial> {
+  if (!dir) return generateTls(names);
   const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dir, f)])) as Record<keyof TlsMaterial, string>;
   if (Object.values(paths).every((p) => existsSync(p))) {
     const material = Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, readFileSync(p, 'utf8')])) as unknown as TlsMaterial;
-    if (fresh(material.caCert) && fresh(material.cert)) return material;
+    if (fresh(material.caCert) && fresh(material.cert) && covers(material.cert, names)) return material;
     if (fresh(material.caCert)) {
       const caKey = await webcrypto.subtle.importKey('pkcs8', Buffer.from(material.caKey.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'), ALGORITHM, true, ['sign']);
-      const renewed = { ...material, ...(await servingCertificate(new x509.X509Certificate(material.caCert), caKey)) };
+      const renewed = { ...material, ...(await servingCertificate(new x509.X509Certificate(material.caCert), caKey, names)) };
       save(dir, paths, renewed);
       return renewed;
     }
   }
-  const material = await generateTls();
+  const material = await generateTls(names);
   save(dir, paths, material);
   return material;
 }

@@ -4,9 +4,14 @@
 // The same runner as `npm test`, but for a person at a terminal: each cell's header, then its
 // output as the kernel produces it, then how it ended; a summary at the end; exit code 1 when a
 // cell failed. Lesson authors use it while writing a lesson, instructors to check one before class.
+//
+// A lesson that needs a Kubernetes API gets one first, as in `npm test`: `connect()` finds the
+// current kube context's cluster or the shared sandbox cluster and points KUBECONFIG at it, so the
+// kernel's own `connect()` and `kubectl` cells use the same cluster.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { connect, type Connection } from '../../kube/connect.js';
 import { fromRoot } from '../../paths.js';
 import type { Display } from '../kernel.js';
 import { displayPath, parseLesson } from '../lesson.js';
@@ -73,17 +78,28 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   }
 
   io.out(`${displayPath(lesson.file)}: ${lesson.meta.title} (${lesson.cells.length} cells)\n`);
+  let cluster: Connection | undefined;
   if (lesson.meta.needs !== 'none') {
-    io.out(
-      `note: this lesson needs ${lesson.meta.needs === 'cluster' ? 'a live cluster' : 'a Kubernetes API'}; ` +
-        'until the cluster connection arrives (issue 4), cells that use one will fail.\n',
-    );
+    try {
+      cluster = await connect({ print: (line) => io.out(`${line}\n`), progress: (line) => io.err(`${line}\n`) });
+    } catch (error) {
+      io.err(`this lesson needs ${lesson.meta.needs === 'cluster' ? 'a live cluster' : 'a Kubernetes API'}, and none could be had: ${(error as Error).message}\n`);
+      return 1;
+    }
+    if (lesson.meta.needs === 'cluster' && cluster.kind === 'sandbox') {
+      io.out('note: this lesson needs a live cluster (minikube), and only the sandbox cluster answers: cells that need more than the sandbox offers will fail.\n');
+    }
   }
   io.out('starting a tslab kernel...\n');
-  const run = await runLesson(lesson, {
-    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-    onCell: (event) => show(event, io),
-  });
+  let run;
+  try {
+    run = await runLesson(lesson, {
+      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+      onCell: (event) => show(event, io),
+    });
+  } finally {
+    await cluster?.close();
+  }
 
   io.out(`\n${summary(run.cells, run.setup)} in ${seconds(run.durationMs)} (kernel start ${seconds(run.startMs)}).\n`);
   if (!run.ok) {

@@ -91,6 +91,7 @@ export const refs = {
   events: { group: '', version: 'v1', plural: 'events' },
   configmaps: { group: '', version: 'v1', plural: 'configmaps' },
   secrets: { group: '', version: 'v1', plural: 'secrets' },
+  serviceaccounts: { group: '', version: 'v1', plural: 'serviceaccounts' },
   deployments: { group: 'apps', version: 'v1', plural: 'deployments' },
   replicasets: { group: 'apps', version: 'v1', plural: 'replicasets' },
   crds: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' },

@@ -7,7 +7,8 @@ export { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, type AllocateOptions } from '
 export { ensureKubernetesService, type ApiServerEndpoint } from './services.js';
 export { ApiCore, newContext, type CoreOptions, type WriteContext, type WriteResult } from './core.js';
 export { LocalApi } from './local-api.js';
-export { ApiServer, SERVER_VERSION, type ApiServerOptions, type LogOptions, type LogProvider } from './server.js';
+export { ApiServer, SERVER_VERSION, type ApiServerOptions, type LogOptions, type LogProvider, type PortForwardHandler, type PortForwardTarget } from './server.js';
+export { admitServiceAccount, ServiceAccountTokens, SERVICE_ACCOUNT_MOUNT_PATH, type ServiceAccountIdentity } from './serviceaccounts.js';
 export { Store, type Change } from './store.js';
 export { ResourceRegistry, BUILTIN_TYPES } from './resources.js';
 export { parseLabelSelector, parseFieldSelector, labelSelectorFromSpec } from './selectors.js';

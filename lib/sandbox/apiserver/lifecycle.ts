@@ -5,13 +5,15 @@
 //   it Terminating; the namespace controller empties it and then clears spec.finalizers through
 //   `/finalize`, and only then is it gone. Each new namespace gets its `default` ServiceAccount
 //   and the `kube-root-ca.crt` ConfigMap (in a cluster, two small controllers do that).
-// - Pod: born Pending; a pod on a node is deleted gracefully (its kubelet gets the grace period).
-//   Its node is set only by a Binding (binding.ts).
+// - Pod: born Pending, with its ServiceAccount's credentials mounted (serviceaccounts.ts, the
+//   ServiceAccount admission plugin); a pod on a node is deleted gracefully (its kubelet gets the
+//   grace period). Its node is set only by a Binding (binding.ts).
 // - Service: cluster IPs and the `kubernetes` Service, see services.ts.
 // - CustomResourceDefinition: see crds.ts.
 import type { DeleteOptions } from './api.js';
 import type { ApiCore, WriteContext } from './core.js';
 import { crdLifecycle } from './crds.js';
+import { admitServiceAccount } from './serviceaccounts.js';
 import { serviceLifecycle } from './services.js';
 import type { StatusCause } from './status.js';
 import type { Change } from './store.js';
@@ -98,8 +100,9 @@ function populateNamespace(core: ApiCore, namespace: string): void {
 }
 
 const podLifecycle: Lifecycle = {
-  prepareForCreate(_core, _type, pod) {
+  prepareForCreate(core, _type, pod) {
     pod.status = { phase: 'Pending' };
+    admitServiceAccount(core, pod);
   },
   prepareForDelete(_core, _type, pod, options) {
     const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };

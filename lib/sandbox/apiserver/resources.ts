@@ -44,7 +44,11 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   builtin({
     group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'],
     subresources: { status: true }, returnDeletedObject: true,
-    otherSubresources: [{ name: 'binding', verbs: ['create'], kind: 'Binding' }, { name: 'log', verbs: ['get'], kind: 'Pod' }],
+    otherSubresources: [
+      { name: 'binding', verbs: ['create'], kind: 'Binding' },
+      { name: 'log', verbs: ['get'], kind: 'Pod' },
+      { name: 'portforward', verbs: ['create', 'get'], kind: 'PodPortForwardOptions' },
+    ],
     selectableFields: [
       'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork',
       'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName',

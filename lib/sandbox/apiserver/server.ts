@@ -2,9 +2,19 @@
 // The HTTPS face of the sandbox API server: 127.0.0.1 only, TLS from the sandbox's own CA, a bearer
 // token on every request, and the REST, watch and discovery endpoints kubectl, helm and
 // client-node use. Each request is: authenticate -> faults (if armed) -> route -> core -> answer.
+//
+// Two kinds of bearer token are accepted: the sandbox's own (in the kubeconfig; the cluster admin)
+// and the ServiceAccount tokens pods find in their mounted credentials (serviceaccounts.ts). Both
+// may do everything: RBAC is not enforced.
+//
+// One request leaves HTTP behind: `pods/{name}/portforward` (what `kubectl port-forward` asks for)
+// upgrades its connection to SPDY or WebSocket streams. It arrives as Node's 'upgrade' event, is
+// authenticated the same way, finds the pod, and then belongs to the port-forward handler
+// (lib/sandbox/network/portforward), which connects to the pod's address.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import type { Faults } from '../faults.js';
 import { toTable } from './collaborators.js';
@@ -15,6 +25,7 @@ import { groupVersionDocument, openApiIndex } from './openapi.js';
 import { BUILTIN_TYPES } from './resources.js';
 import { route, type ResourceRoute } from './router.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import type { ServiceAccountTokens } from './serviceaccounts.js';
 import { ApiError, errors } from './status.js';
 import type { KubeObject, ResourceType, WatchEvent } from './types.js';
 
@@ -41,8 +52,19 @@ export interface LogOptions {
   limitBytes?: number;
 }
 
-/** Serves `pods/log` (the kubelet of the next issue plugs in here). */
+/** Serves `pods/log` (the kubelet plugs in here). */
 export type LogProvider = (pod: KubeObject, options: LogOptions) => Promise<string | AsyncIterable<Buffer | string>>;
+
+/** The pod a port-forward request names, as the API server found it. */
+export interface PortForwardTarget {
+  namespace: string;
+  name: string;
+  uid?: string;
+  podIP?: string;
+}
+
+/** Takes over an authenticated `pods/{name}/portforward` upgrade (network/portforward/handler.ts). */
+export type PortForwardHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, target: PortForwardTarget) => void;
 
 export interface ApiServerOptions {
   core: ApiCore;
@@ -52,12 +74,18 @@ export interface ApiServerOptions {
   host?: string;
   port?: number;
   logs?: LogProvider;
+  /** checks the ServiceAccount tokens of pods (default: only `token` is accepted) */
+  serviceAccountTokens?: ServiceAccountTokens;
+  /** serves `kubectl port-forward` (default: such requests get 400, as from a node that cannot forward) */
+  portForward?: PortForwardHandler;
   maxBodyBytes?: number;
   /** one line per request (method, path, status), for debugging clients */
   log?: (line: string) => void;
 }
 
 const ANONYMOUS = new Set(['version', 'health']);
+const PORT_FORWARD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/;
+const HTTP_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
 const BUILTIN_GROUP_VERSIONS = new Set(BUILTIN_TYPES.map((t) => `${t.group}/${t.version}`));
 
 function queryFlag(q: URLSearchParams, name: string): boolean {
@@ -119,6 +147,7 @@ export class ApiServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -223,9 +252,40 @@ export class ApiServer {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match) return false;
-    const given = Buffer.from(match[1].trim());
+    const token = match[1].trim();
+    const given = Buffer.from(token);
     const expected = Buffer.from(this.options.token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+    return this.options.serviceAccountTokens?.verify(this.options.core, token) !== undefined;
+  }
+
+  /**
+   * A request that asks to leave HTTP (`Connection: Upgrade`). Only `pods/{name}/portforward`
+   * may; anything else, and every failure before the hand-over, gets an HTTP answer with a Status.
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (error: ApiError): void => {
+      const body = JSON.stringify(error.toStatus());
+      socket.end(`HTTP/1.1 ${error.code} ${HTTP_TEXT[error.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    socket.on('error', () => socket.destroy());
+    if (this.options.log) this.options.log(`${req.method} ${req.url} upgrade`);
+    if (!this.authorized(req)) return refuse(errors.unauthorized());
+    const path = (req.url ?? '/').split('?')[0];
+    const match = PORT_FORWARD_PATH.exec(path);
+    if (!match) return refuse(errors.badRequest(`${path} cannot be upgraded: only pods/{name}/portforward can`));
+    // An event handler that throws would take the whole server down: every failure becomes an answer.
+    try {
+      const [namespace, name] = [decodeURIComponent(match[1]), decodeURIComponent(match[2])];
+      const pod = this.options.core.get(this.options.core.resolve('', 'v1', 'pods'), namespace, name);
+      if (!this.options.portForward) return refuse(errors.badRequest('this sandbox runs no kubelet, so nothing can forward ports to pods'));
+      const podIP = (pod.status as { podIP?: string } | undefined)?.podIP;
+      this.options.portForward(req, socket, head, { namespace, name, uid: pod.metadata.uid, podIP });
+    } catch (e) {
+      if (e instanceof URIError) return refuse(errors.badRequest(`the path ${path} is not validly escaped`));
+      if (!socket.writable) socket.destroy();
+      else refuse(e instanceof ApiError ? e : errors.internal((e as Error).message));
+    }
   }
 
   private async resource(r: ResourceRoute, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -240,6 +300,8 @@ export class ApiServer {
     if ((r.namespace !== undefined && !type.namespaced) || (type.namespaced && r.namespace === undefined && r.name !== undefined && r.plural !== 'namespaces')) {
       throw errors.noResource();
     }
+    // Port-forwarding is an upgraded connection ('upgrade' above); as a plain request it is the apiserver's 400.
+    if (r.subresource === 'portforward' && type.group === '' && type.plural === 'pods') throw errors.badRequest('Upgrade request required');
     const form = r.verb === 'get' || r.verb === 'list' || r.verb === 'watch' ? responseForm(req.headers.accept) : 'object';
     const namespace = type.namespaced ? r.namespace : undefined;
     const name = r.name ?? '';
@@ -387,14 +449,18 @@ export class ApiServer {
 
   private async podLog(type: ResourceType, namespace: string | undefined, name: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
     const pod = this.options.core.get(type, namespace, name);
-    const containers = (((pod.spec ?? {}) as { containers?: { name: string }[] }).containers ?? []).map((c) => c.name);
+    const spec = (pod.spec ?? {}) as { containers?: { name: string }[]; initContainers?: { name: string }[] };
+    const containers = (spec.containers ?? []).map((c) => c.name);
+    const inits = (spec.initContainers ?? []).map((c) => c.name);
     let container = q.get('container') ?? undefined;
     if (!container) {
       if (containers.length !== 1) {
-        throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+        const choices = `choose one of: [${containers.join(' ')}]${inits.length > 0 ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`;
+        throw errors.badRequest(`a container name must be specified for pod ${name}, ${choices}`);
       }
       container = containers[0];
-    } else if (!containers.includes(container)) {
+    } else if (!containers.includes(container) && !inits.includes(container)) {
+      // An init container's log is served too (the storage initializer's, say).
       throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
     }
     if (!this.options.logs) {

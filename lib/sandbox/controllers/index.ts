@@ -40,6 +40,11 @@ export interface ControllerOptions {
 }
 
 export interface Controllers {
+  /**
+   * the controllers' shared informers: the kubelet, the Service network and the gateway started
+   * beside them read through the same caches (one watch per type for the whole sandbox)
+   */
+  informers: InformerFactory;
   /** resolves when every informer has its first list, i.e. the controllers see the cluster */
   synced(): Promise<void>;
   /** nothing queued, nothing being reconciled: the cluster is as the controllers want it (for now) */
@@ -72,6 +77,7 @@ export function startControllers(api: ApiHandle, opts: ControllerOptions = {}): 
 
   let stopping: Promise<void> | undefined;
   return {
+    informers,
     synced: async () => {
       await informers.waitForSync();
     },

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// A stand-in kubelet for the sandbox's one node, until the next issue's kubelet runs pods as
-// real processes. It does the two kubelet duties the control plane cannot do without:
+// A stand-in kubelet for the sandbox's one node (`startSandbox({ kubelet: 'simulated' })`), for
+// tests of the control plane that need pods but no programs: the real kubelet (lib/sandbox/kubelet)
+// runs pods as processes. The stand-in does the two kubelet duties the control plane cannot do without:
 //
-// - It registers the Node, so `kubectl get nodes` shows the node pods are scheduled to.
+// - It registers the Node (with the real kubelet's node.ts, so both show the same Node), so
+//   `kubectl get nodes` shows the node pods are scheduled to.
 // - It finishes pod deletion. Deleting a pod that is on a node only marks it (deletionTimestamp
 //   plus a grace period); the node's kubelet stops the containers and then deletes the pod for
 //   good. There are no containers here, so that happens at once.
@@ -10,12 +12,12 @@
 // With `readyPods`, it also marks each pod on the node Running and Ready at once, with an IP from
 // 10.244.0.0/16 (kwok's `pod-ready` stage), so Deployments roll out in tests. Without it, pods stay
 // Pending: no container ever runs, and the lessons say so.
-import { arch, cpus, release, totalmem } from 'node:os';
 import { refs, type ApiHandle } from '../apiserver/api.js';
 import type { KubeObject } from '../apiserver/types.js';
 import { Controller, type Logger } from './controller.js';
 import type { Informer, InformerFactory } from './informer.js';
-import { isAlreadyExists, isBeingDeleted, isNotFound, jsonEqual, now, objectKey, splitKey } from './objects.js';
+import { registerNode } from '../kubelet/node.js';
+import { isBeingDeleted, isNotFound, jsonEqual, objectKey, splitKey } from './objects.js';
 import { runningPodStatus } from './pod-status.js';
 import { nodeNameOf, podStatus } from './pods.js';
 
@@ -23,6 +25,7 @@ import { nodeNameOf, podStatus } from './pods.js';
 const HOST_IP = '127.0.0.1';
 /** Pod IPs: 10.244.0.0/16, as the usual flannel/minikube pod network. */
 const POD_NETWORK = [10, 244];
+const POD_CIDR = '10.244.0.0/16';
 
 export interface SimulatedKubeletOptions {
   nodeName: string;
@@ -90,42 +93,8 @@ export class SimulatedKubelet extends Controller {
     throw new Error('the pod network 10.244.0.0/16 is full: delete some pods');
   }
 
-  /** Creates the Node (or finds it after a restart) and reports it Ready. */
-  async registerNode(): Promise<void> {
-    const name = this.options.nodeName;
-    const goArch = arch() === 'x64' ? 'amd64' : arch();
-    let node: KubeObject;
-    try {
-      node = await this.api.create(refs.nodes, {
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: {
-          name,
-          labels: {
-            'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': goArch,
-            'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': goArch, 'node-role.kubernetes.io/control-plane': '',
-          },
-        },
-        spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'] },
-      });
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-      node = await this.api.get(refs.nodes, undefined, name);
-    }
-    const capacity = { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': '0' };
-    const time = now();
-    const status = {
-      capacity,
-      allocatable: capacity,
-      conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: time, lastTransitionTime: time, reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
-      addresses: [{ type: 'InternalIP', address: HOST_IP }, { type: 'Hostname', address: name }],
-      daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
-      nodeInfo: {
-        machineID: '', systemUUID: '', bootID: '', kernelVersion: release(), osImage: 'seldon-lab sandbox',
-        containerRuntimeVersion: 'seldon-lab://simulated', kubeletVersion: 'v1.32.0+seldon-lab-sandbox', kubeProxyVersion: '',
-        operatingSystem: 'linux', architecture: goArch,
-      },
-    };
-    await this.api.update(refs.nodes, { ...node, status }, { subresource: 'status' });
+  /** Creates the Node (or finds it after a restart) and reports it Ready: the same Node the real kubelet registers. */
+  registerNode(): Promise<void> {
+    return registerNode(this.api, { name: this.options.nodeName, hostIP: HOST_IP, podCIDR: POD_CIDR, runtime: 'simulated' });
   }
 }

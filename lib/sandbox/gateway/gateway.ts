@@ -186,6 +186,7 @@ export class Gateway {
     for (const listener of this.changeListeners) listener();
   }
 
+  // #region resolve-upstream
   /** Where an upstream is, right now: kube-proxy's DNAT for Services, the address itself otherwise. */
   private resolve(upstream: Upstream): Target {
     if (upstream.service) {
@@ -196,6 +197,7 @@ export class Gateway {
     // An IP address, `localhost`, or a DNS name outside the cluster (api.example.com): as written.
     return { host: upstream.host, port: upstream.port };
   }
+  // #endregion resolve-upstream
 }
 
 /** Starts a gateway and resolves once it listens; print `gateway.url`. */

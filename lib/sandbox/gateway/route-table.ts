@@ -181,6 +181,7 @@ export function rewritePath(rule: MappingRule, url: string): string {
   return rule.rewrite + rest + query;
 }
 
+// #region match-route
 /** The first route that matches, and which of its Mappings takes this request. */
 export function matchRoute(routes: readonly Route[], req: RequestFacts, random: () => number = Math.random): RouteMatch | undefined {
   const { path } = splitUrl(req.url);
@@ -196,3 +197,4 @@ export function matchRoute(routes: readonly Route[], req: RequestFacts, random: 
   }
   return undefined;
 }
+// #endregion match-route

@@ -8,7 +8,9 @@
 //      for every Service of the pod's namespace that existed when the container started, plus
 //      KUBERNETES_SERVICE_HOST/PORT for the API server. In the sandbox they hold the address where
 //      the Service is really served (network/address.ts: ClusterIP 10.96.1.2 → 127.96.1.2, a port
-//      below 1024 + 10000), because nothing on this machine answers on 10.96.1.2.
+//      below 1024 + 10000), because nothing on this machine answers on 10.96.1.2. The sandbox
+//      may name another address for the API server (`apiServer`), when its Service proxy cannot
+//      serve the `kubernetes` Service's (another sandbox on this machine holds it).
 //   4. envFrom (ConfigMaps and Secrets, with an optional prefix), in order
 //   5. env, in order; `value` may refer to earlier variables as $(NAME); `valueFrom` reads the
 //      downward API (fieldRef, resourceFieldRef) or a key of a ConfigMap or Secret
@@ -35,7 +37,7 @@ export interface EnvSources {
   secret(namespace: string, name: string): KubeObject | undefined;
   /** the Services of a namespace, as they are now */
   services(namespace: string): KubeObject[];
-  /** where the API server is, when there is no `kubernetes` Service in `default` */
+  /** where pods reach the API server; default: the `kubernetes` Service in `default` */
   apiServer?: { host: string; port: number };
 }
 
@@ -97,10 +99,9 @@ function serviceVariables(pod: KubeObject, sources: EnvSources): Map<string, str
   if (links) for (const svc of sources.services(namespace)) if (!(namespace === 'default' && svc.metadata.name === 'kubernetes')) add(svc);
   // The API server's Service is always there, whatever enableServiceLinks says.
   const kubernetes = sources.services('default').find((s) => s.metadata.name === 'kubernetes');
-  if (kubernetes) add(kubernetes);
-  else if (sources.apiServer) {
+  if (sources.apiServer) {
     for (const [k, v] of serviceEnv({ name: 'kubernetes', clusterIP: sources.apiServer.host, ports: [{ name: 'https', port: sources.apiServer.port }] })) vars.set(k, v);
-  }
+  } else if (kubernetes) add(kubernetes);
   return vars;
 }
 

@@ -41,7 +41,10 @@ export interface KubeletOptions {
   timeScale?: number;
   /** pod IPs, inside 127.0.0.0/8 (default: the first free /16 from 127.1.0.0/16 on, see addresses.ts) */
   podCIDR?: string;
-  /** where the API server is, for KUBERNETES_SERVICE_HOST/PORT when there is no `kubernetes` Service */
+  /**
+   * where pods reach the API server (KUBERNETES_SERVICE_HOST/PORT); default: where the sandbox
+   * serves the `kubernetes` Service (network/address.ts), as a cluster points them at its ClusterIP
+   */
   apiServer?: { host: string; port: number };
   /** the host command that runs the kit's CLI (default `node bin/seldon-lab.js`) */
   kitCommand?: string[];
@@ -50,8 +53,11 @@ export interface KubeletOptions {
    * (default: SELDON_LAB_MODEL_STORE, STORAGE_EMULATOR_HOST and SELDON_LAB_PVC_ROOT from our environment)
    */
   nodeEnv?: Record<string, string>;
-  /** written where a pod's projected volume asks for a service account token */
-  serviceAccountToken?: string;
+  /**
+   * written where a pod's projected volume asks for a service account token: one token for all
+   * pods, or a function giving the pod's own (startSandbox passes its ServiceAccount's)
+   */
+  serviceAccountToken?: string | ((pod: KubeObject) => string | undefined);
   /** share the controllers' informers (one watch per type); default: its own */
   informers?: InformerFactory;
   /** register the Node object (default true) */

@@ -14,6 +14,11 @@ export interface NodeInfo {
   hostIP: string;
   /** the range pod IPs come from (addresses.ts) */
   podCIDR: string;
+  /**
+   * what runs the containers: `processes` (this kubelet) or `simulated` (the controllers'
+   * stand-in, which only marks pods ready); default `processes`
+   */
+  runtime?: 'processes' | 'simulated';
 }
 
 /** The Node object's status: Ready, this machine's capacity, and what runs the containers. */
@@ -35,8 +40,8 @@ export function nodeStatus(info: NodeInfo): Record<string, unknown> {
     daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
     nodeInfo: {
       machineID: '', systemUUID: '', bootID: '', kernelVersion: release(),
-      osImage: 'seldon-lab sandbox (containers run as local processes)',
-      containerRuntimeVersion: 'seldon-lab://processes', kubeletVersion: SERVER_VERSION.gitVersion, kubeProxyVersion: '',
+      osImage: info.runtime === 'simulated' ? 'seldon-lab sandbox (simulated: no container runs)' : 'seldon-lab sandbox (containers run as local processes)',
+      containerRuntimeVersion: `seldon-lab://${info.runtime ?? 'processes'}`, kubeletVersion: SERVER_VERSION.gitVersion, kubeProxyVersion: '',
       operatingSystem: 'linux', architecture: goArch,
     },
   };

@@ -33,8 +33,11 @@ export class VolumeSetupError extends Error {
 export interface VolumeSources {
   configMap(namespace: string, name: string): KubeObject | undefined;
   secret(namespace: string, name: string): KubeObject | undefined;
-  /** the token written for `serviceAccountToken` projections, when the sandbox has one */
-  serviceAccountToken?: string;
+  /**
+   * the token written for `serviceAccountToken` projections: one for every pod, or the pod's own
+   * (its ServiceAccount's; undefined when that ServiceAccount is gone, which fails the mount)
+   */
+  serviceAccountToken?: string | ((pod: KubeObject) => string | undefined);
 }
 
 /** file path inside the volume → content and mode */
@@ -118,7 +121,10 @@ export function volumePayload(pod: KubeObject, volume: V1Volume, sources: Volume
       else if (source.secret) keyFiles(volume.name, 'secret', sources.secret(namespace, String(source.secret.name)), source.secret, mode, files);
       else if (source.downwardAPI) downwardFiles(pod, source.downwardAPI.items ?? [], mode, addresses, volume.name, files);
       else if (source.serviceAccountToken && sources.serviceAccountToken) {
-        files.set(source.serviceAccountToken.path, { content: Buffer.from(sources.serviceAccountToken), mode });
+        const token = typeof sources.serviceAccountToken === 'function' ? sources.serviceAccountToken(pod) : sources.serviceAccountToken;
+        const account = ((pod.spec ?? {}) as { serviceAccountName?: string }).serviceAccountName ?? 'default';
+        if (token === undefined) throw new VolumeSetupError(volume.name, `failed to fetch token: serviceaccounts "${account}" not found`);
+        files.set(source.serviceAccountToken.path, { content: Buffer.from(token), mode });
       }
     }
   } else {

@@ -136,7 +136,8 @@ const UNREACHABLE = 'node.kubernetes.io/unreachable';
 /**
  * What the default admission plugins add to a new Pod: the `default` service account, priority 0
  * with the default preemption policy, and 300-second tolerations for not-ready and unreachable
- * nodes. (The service account token volume is not added: the sandbox issues no tokens.)
+ * nodes. (The service account token volume comes from the ServiceAccount admission plugin,
+ * apiserver/serviceaccounts.ts, which needs the stored ServiceAccount.)
  */
 export function admitNewPod(spec: Json): void {
   setDefault(spec, 'serviceAccountName', 'default');

@@ -37,7 +37,7 @@ export async function startKubeletCluster(options: KubeletOptions = {}): Promise
     logs: (pod, o) => late.kubelet!.logs(pod, o),
   });
   const api = sandbox.api;
-  const kubelet = (late.kubelet = await startKubelet(api, { timeScale: TEST_TIME_SCALE, apiServer: { host: '127.0.0.1', port: Number(new URL(sandbox.url).port) }, ...options }));
+  const kubelet = (late.kubelet = await startKubelet(api, { timeScale: TEST_TIME_SCALE, ...options }));
   const pod = async (name: string) => {
     try {
       return await api.get(refs.pods, 'default', name);
