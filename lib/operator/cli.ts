@@ -13,6 +13,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { loadOperatorConfig, OperatorConfigError } from './config.js';
 import { startOperator } from './controller.js';
 import { startHealthServer, type HealthServer } from './health.js';
+import { loadInClusterConfig } from '../kube/in-cluster.js';
 
 export const OPERATOR_USAGE = `usage: seldon-lab operator [options]
 
@@ -47,7 +48,10 @@ export function loadKubeConfig(file?: string, context?: string): KubeConfig {
     } catch (e) {
       throw new Error(`Cannot read the kubeconfig ${file}: ${(e as Error).message}. Check the path (the sandbox prints where it wrote its kubeconfig).`, { cause: e });
     }
-  } else if (process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG) kc.loadFromCluster();
+  } else if (process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG) {
+    // In a pod: the ServiceAccount's token and CA, read through the sandbox's mount table when there is one.
+    loadInClusterConfig(kc);
+  }
   else kc.loadFromDefault();
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) throw new Error(`The kubeconfig has no context "${context}"; it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);

@@ -8,6 +8,7 @@ import type { V1ResourceRequirements } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { fromRoot } from '../paths.js';
 import type { Protocol } from './types.js';
+import { hostPathFor } from '../server/container-env.js';
 
 /** The default configuration file, relative to the repository root. */
 export const DEFAULT_OPERATOR_CONFIG_PATH = 'cluster/operator-config.yaml';
@@ -55,7 +56,8 @@ export function loadOperatorConfig(path?: string): OperatorConfig {
   const file = path ?? fromRoot(DEFAULT_OPERATOR_CONFIG_PATH);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A mounted ConfigMap: in the sandbox the container path lives in the pod's volume folder.
+    text = readFileSync(hostPathFor(file), 'utf8');
   } catch (e) {
     throw new OperatorConfigError(`Cannot read the operator configuration ${file}: ${(e as Error).message}. Pass --config with the path of a file like ${DEFAULT_OPERATOR_CONFIG_PATH}.`);
   }

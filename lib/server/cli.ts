@@ -156,7 +156,7 @@ export async function storageInitMain(argv: string[], io: CliIO = stdio): Promis
   };
   try {
     const timeout = number(values.timeout, '--timeout');
-    const dir = await resolveModelUri(uri, {
+    await resolveModelUri(uri, {
       dest,
       limits: { timeoutMs: timeout === undefined ? undefined : timeout * 1000, maxBytes: number(values['max-bytes'], '--max-bytes') },
       storeRoot: values['no-store'] ? false : values.store,
@@ -165,7 +165,9 @@ export async function storageInitMain(argv: string[], io: CliIO = stdio): Promis
       onInfo: io.err,
       onProgress: progressPrinter(io),
     });
-    io.out(`Model files from ${displayUri(uri)} are in ${dir}`);
+    // Name the folder as the caller gave it: in the sandbox the files really sit in the pod's volume
+    // folder behind /mnt/models, and `kubectl logs` should show what a container would.
+    io.out(`Model files from ${displayUri(uri)} are in ${dest}`);
     return 0;
   } catch (err) {
     io.err(`seldon-lab storage-init: ${(err as Error).message}`);
