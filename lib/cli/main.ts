@@ -15,7 +15,7 @@ export const commands: Record<string, Command> = {
   serve: { summary: 'serve a model over Seldon protocol v1 and V2 (the model container)', load: () => import('../server/cli/serve.js') },
   'storage-init': { summary: 'fetch model files into a folder (the init container)', load: () => import('../server/cli/storage-init.js') },
   operator: { summary: 'run the SeldonDeployment operator until SIGTERM', load: () => import('../operator/cli.js') },
-  sandbox: { summary: 'run the embedded Kubernetes API server: sandbox [--port N] [--kubeconfig FILE] [--data-dir DIR]', load: () => import('../sandbox/cli.js') },
+  sandbox: { summary: 'run the embedded cluster (API server, kubelet, Services, gateway): sandbox [--port N] [--ingress-port N] [--kubeconfig FILE] [--data-dir DIR]', load: () => import('../sandbox/cli.js') },
   jupyter: { summary: 'open the notebooks in JupyterLab or Notebook with the tslab kernel', load: () => import('../course/cli/jupyter.js') },
 };
 
