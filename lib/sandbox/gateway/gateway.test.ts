@@ -4,7 +4,7 @@
 // behind Services whose Endpoints are written by hand. Every error case answers with Envoy's
 // status and body, and route changes are waited on, never slept on.
 import { Agent, createServer as createHttpServer, request } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refs, startSandbox, type Sandbox } from '../index.js';
 import type { KubeObject } from '../apiserver/types.js';
@@ -223,9 +223,9 @@ describe('gateway: routing', () => {
 
   it('answers 400 to a request with both Content-Length and Transfer-Encoding', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(gateway.port, '127.0.0.1', () => socket.end('POST /stream/ HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'));
+      const socket: Socket = connect(gateway.port, '127.0.0.1', () => socket.end('POST /stream/ HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'));
       let data = '';
-      socket.on('data', (d) => (data += d.toString()));
+      socket.on('data', (d: Buffer) => (data += d.toString()));
       socket.on('end', () => resolve(data));
       socket.on('error', reject);
     });
