@@ -11,6 +11,7 @@
 //
 // The kernel runs under a small guard process (kernel-guard.mjs) that kills it as soon as this
 // process is gone, however it went: a normal end, SIGINT, SIGTERM, even SIGKILL.
+import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fromRoot, repoRoot } from '../paths.js';
 import { newConnectionInfo, removeConnectionFile, writeConnectionFile, type ConnectionFile } from './connection.js';
@@ -224,6 +225,10 @@ export class TslabKernel {
   private async handshake(): Promise<void> {
     const timeoutMs = this.options.startTimeoutMs ?? 30_000;
     const deadline = performance.now() + timeoutMs;
+    // tslab binds its five sockets one after another and publishes on iopub as soon as a request
+    // arrives; a request that lands while a bind is still pending crashes it ("Socket is blocked by
+    // a bind or unbind operation", seen under load). So first wait until those ports accept.
+    await this.portsListening(deadline);
     const asked: Exchange[] = [];
     try {
       while (performance.now() < deadline) {
@@ -244,6 +249,29 @@ export class TslabKernel {
         (this.process?.logTail() ?? '') +
         '\nThe machine may be overloaded; try again, or raise startTimeoutMs.',
     );
+  }
+
+  /**
+   * Polls the ports a request makes the kernel use (shell and control receive, iopub publishes)
+   * with plain TCP connects until all accept, or the kernel exits.
+   */
+  private async portsListening(deadline: number): Promise<void> {
+    const info = this.connection!.info;
+    const ports = [info.shell_port, info.iopub_port, info.control_port];
+    const accepts = (port: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const socket = connect({ host: info.ip, port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    while (performance.now() < deadline) {
+      if (this.process!.exit) throw this.failure('starting');
+      if ((await Promise.all(ports.map(accepts))).every(Boolean)) return;
+      await delay(20);
+    }
   }
 
   // ---- running cells ----------------------------------------------------------------------------
