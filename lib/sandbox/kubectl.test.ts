@@ -27,23 +27,31 @@ function kubectlVersion(): string | undefined {
 const version = kubectlVersion();
 if (!version) console.log('kubectl.test.ts: skipped, kubectl is not on PATH (CI installs Debian\'s kubernetes-client)');
 
-describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => {
+/**
+ * A sandbox started before the suite's tests and stopped after them, and `kubectl` pointed at it with
+ * a private discovery cache, so no other cluster's cached API list is reused; `scratch()` is a folder
+ * for the suite's manifest files (removed afterwards).
+ */
+function kubectlAgainstSandbox(options: Parameters<typeof startSandbox>[0]): { kubectl: (...args: string[]) => Promise<string>; scratch: () => string } {
   let sandbox: Sandbox;
   let dir: string;
-  const kubectl = async (...args: string[]): Promise<string> => {
-    // A private discovery cache, so no other cluster's cached API list is reused.
-    const { stdout } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
-    return stdout;
-  };
-
   beforeAll(async () => {
-    sandbox = await startSandbox({ controllers: false });
+    sandbox = await startSandbox(options);
     dir = mkdtempSync(join(tmpdir(), 'sandbox-kubectl-'));
   });
   afterAll(async () => {
     await sandbox?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+  const kubectl = async (...args: string[]): Promise<string> => {
+    const { stdout } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
+    return stdout;
+  };
+  return { kubectl, scratch: () => dir };
+}
+
+describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => {
+  const { kubectl, scratch } = kubectlAgainstSandbox({ controllers: false });
 
   it('lists the initial namespaces', async () => {
     const out = await kubectl('get', 'ns', '-o', 'name');
@@ -52,7 +60,7 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => 
 
   it('creates a namespace (a protobuf body) and applies, re-applies, reads and deletes manifests', async () => {
     expect(await kubectl('create', 'namespace', 'lab')).toContain('namespace/lab created');
-    const manifest = join(dir, 'app.yaml');
+    const manifest = join(scratch(), 'app.yaml');
     const write = (replicas: number, value: string): void => writeFileSync(manifest, [
       'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: settings, namespace: lab}', `data: {mode: "${value}"}`, '---',
       'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web, namespace: lab}', 'spec:', `  replicas: ${replicas}`,
@@ -77,7 +85,7 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => 
   });
 
   it('reports a server-side refusal the way it does for a real cluster', async () => {
-    const bad = join(dir, 'bad.yaml');
+    const bad = join(scratch(), 'bad.yaml');
     writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n');
     const failed = await kubectl('apply', '-f', bad).then(() => undefined, (e: { stderr: string }) => e.stderr);
     expect(failed).toContain('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
@@ -85,21 +93,7 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox`, () => 
 });
 
 describe.skipIf(!version)(`kubectl ${version ?? ''} against the sandbox with its controllers (readyPods)`, () => {
-  let sandbox: Sandbox;
-  let dir: string;
-  const kubectl = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args]);
-    return stdout;
-  };
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ readyPods: true });
-    dir = mkdtempSync(join(tmpdir(), 'sandbox-kubectl-'));
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const { kubectl } = kubectlAgainstSandbox({ readyPods: true });
 
   it('waits for `rollout status` to finish, through a rolling update too', async () => {
     expect(await kubectl('create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2')).toContain('deployment.apps/web created');
