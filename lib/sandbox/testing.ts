@@ -15,6 +15,8 @@ export interface RawResponse {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  /** the body as it came (for binary answers such as protobuf) */
+  bytes: Buffer;
   /** the body parsed as JSON (throws if it is not) */
   json<T = Record<string, unknown>>(): T;
 }
@@ -53,8 +55,9 @@ export async function raw(target: Target, method: string, path: string, options:
   const res = await send(target, method, path, options);
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return { status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
+  const bytes = Buffer.concat(chunks);
+  const text = bytes.toString('utf8');
+  return { status: res.statusCode ?? 0, headers: res.headers, text, bytes, json: <T>() => JSON.parse(text) as T };
 }
 
 /** An open watch: events as they arrive, one parsed JSON line each. */

@@ -4,9 +4,9 @@
 // `wait --for=condition=established`, `get` (tables, printer columns, `-o yaml`), `describe`,
 // `scale` (a Deployment and a custom resource), `rollout status`, a refused manifest, `delete`.
 //
-// It uses the kubectl on PATH, or the one named by KUBECTL (e.g. KUBECTL=.tools/kubectl, or
-// Debian's 1.20 from `kubernetes-client`, which CI installs when there is none). It is skipped,
-// with the reason printed, when there is no kubectl. Only flags that kubectl 1.20 has are used.
+// It runs once with each kubectl it finds (see kubectls() below): the one on PATH or named by
+// KUBECTL, `.tools/kubectl`, and Debian's 1.20 from `kubernetes-client`. It is skipped, with the
+// reason printed, when there is no kubectl. Only flags that kubectl 1.20 has are used.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,27 +17,38 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot, repoRoot } from '../../lib/paths.js';
 import { startContractCluster, type ContractCluster } from './cluster.js';
-import { eventually, getStatusCode } from './support.js';
+import { eventually } from './support.js';
 
 const run = promisify(execFile);
-/** `kubectl` from PATH, or KUBECTL (a path relative to the repository root is fine: the commands run in cluster/samples). */
-const KUBECTL = process.env.KUBECTL?.includes('/') ? resolve(repoRoot(), process.env.KUBECTL) : process.env.KUBECTL || 'kubectl';
 const CRD_NAME = 'seldondeployments.machinelearning.seldon.io';
 const CRD_FILE = fromRoot('cluster', 'charts', 'seldon-lab-operator', 'crds', `${CRD_NAME}.yaml`);
 const SAMPLES = fromRoot('cluster', 'samples');
 
-/** `v1.32.4`, or undefined when there is no kubectl to run. */
-function kubectlVersion(): string | undefined {
+/** `v1.32.4`, or undefined when there is no kubectl to run at `bin`. */
+function kubectlVersion(bin: string): string | undefined {
   try {
-    const out = execFileSync(KUBECTL, ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(bin, ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return (JSON.parse(out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
   } catch {
     return undefined;
   }
 }
 
-const version = kubectlVersion();
-if (!version) console.log(`kubectl.test.ts: skipped, "${KUBECTL}" does not run (install kubectl, or Debian's kubernetes-client, or set KUBECTL to a kubectl binary)`);
+/**
+ * Every kubectl there is to test with, one per version: KUBECTL or the one on PATH, `npm run tools`'
+ * `.tools/kubectl`, and Debian's own (1.20, the one that validates manifests itself), which .ci/run
+ * unpacks into `.tools/debian` when the kubectl on PATH is another.
+ */
+function kubectls(): { bin: string; version: string }[] {
+  const named = process.env.KUBECTL?.includes('/') ? resolve(repoRoot(), process.env.KUBECTL) : process.env.KUBECTL || 'kubectl';
+  const found = new Map<string, string>();
+  for (const bin of [named, fromRoot('.tools', 'kubectl'), fromRoot('.tools', 'debian', 'usr', 'bin', 'kubectl')]) {
+    const version = kubectlVersion(bin);
+    if (version && !found.has(version)) found.set(version, bin);
+  }
+  if (found.size === 0) console.log(`kubectl.test.ts: skipped, "${named}" does not run (install kubectl, or Debian's kubernetes-client, or set KUBECTL to a kubectl binary)`);
+  return [...found].map(([version, bin]) => ({ bin, version }));
+}
 
 interface Result {
   code: number;
@@ -45,14 +56,17 @@ interface Result {
   stderr: string;
 }
 
-describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under test`, () => {
+describe.each(kubectls())('kubectl $version against the cluster under test', ({ bin: KUBECTL, version }) => {
   let cluster: ContractCluster;
   let dir: string;
   /** the namespace sample.yaml lands in: `seldon` as written, on the sandbox; the test's own on a live cluster */
   let sampleNs: string;
   let sampleFile: string;
-  /** extra flags for `apply` (see beforeAll) */
-  let applyFlags: string[] = [];
+  /**
+   * kubectl before 1.24 checks every manifest itself against the server's /openapi/v2 document
+   * before it sends it ("client-side validation"); newer ones leave that to the server.
+   */
+  const clientSideValidation = Number(/^v1\.(\d+)/.exec(version)?.[1] ?? 99) < 24;
 
   /** Runs kubectl and returns what it printed, whatever its exit code. */
   const kubectl = async (...args: string[]): Promise<Result> => {
@@ -80,14 +94,6 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under te
   beforeAll(async () => {
     cluster = await startContractCluster('kubectl');
     dir = mkdtempSync(join(tmpdir(), 'contract-kubectl-'));
-    // kubectl before 1.24 checks every manifest itself against the server's /openapi/v2 document
-    // (newer ones ask the server to validate). A cluster that does not serve it makes such a
-    // kubectl fail every apply with "the server could not find the requested resource".
-    const minor = Number(/^v1\.(\d+)/.exec(version ?? '')?.[1] ?? 99);
-    if (minor < 24 && (await getStatusCode(cluster.kc, '/openapi/v2')) !== 200) {
-      console.log(`kubectl.test.ts: GET /openapi/v2 is not served, which kubectl ${version} needs to validate manifests: applying with --validate=false (a gap of the cluster under test)`);
-      applyFlags = ['--validate=false'];
-    }
     if (cluster.live) {
       // sample.yaml names the namespace `seldon`; on someone's cluster, use a copy in our own namespace.
       sampleNs = cluster.namespace;
@@ -110,8 +116,8 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under te
       '  selector: {matchLabels: {app: web}}', '  template:', '    metadata: {labels: {app: web}}', '    spec:',
       '      containers: [{name: web, image: "busybox:1.36", command: [sleep, "3600"]}]', '',
     ].join('\n'));
-    expect(await ok('apply', ...applyFlags, '-f', manifest)).toBe('deployment.apps/web created\n');
-    expect(await ok('apply', ...applyFlags, '-f', manifest)).toBe('deployment.apps/web unchanged\n');
+    expect(await ok('apply', '-f', manifest)).toBe('deployment.apps/web created\n');
+    expect(await ok('apply', '-f', manifest)).toBe('deployment.apps/web unchanged\n');
     expect(await ok('rollout', 'status', 'deployment/web', '-n', cluster.namespace, '--timeout=60s')).toContain('deployment "web" successfully rolled out');
 
     const rows = table(await ok('get', 'deployment', 'web', '-n', cluster.namespace));
@@ -145,7 +151,7 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under te
       // Someone's cluster already has it (the operator is installed): use theirs, leave it be.
       console.log(`kubectl.test.ts: ${CRD_NAME} is already installed; not applying or removing it`);
     } else {
-      expect(await ok('apply', ...applyFlags, '-f', CRD_FILE)).toBe(`customresourcedefinition.apiextensions.k8s.io/${CRD_NAME} created\n`);
+      expect(await ok('apply', '-f', CRD_FILE)).toBe(`customresourcedefinition.apiextensions.k8s.io/${CRD_NAME} created\n`);
       cluster.onStop(() => extensions.deleteCustomResourceDefinition({ name: CRD_NAME }));
     }
     expect(await ok('wait', '--for=condition=established', `crd/${CRD_NAME}`, '--timeout=60s')).toBe(`customresourcedefinition.apiextensions.k8s.io/${CRD_NAME} condition met\n`);
@@ -156,7 +162,7 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under te
       expect(await ok('create', 'namespace', 'seldon')).toBe('namespace/seldon created\n');
       cluster.onStop(() => kubectl('delete', 'namespace', 'seldon', '--wait=false'));
     }
-    expect(await ok('apply', ...applyFlags, '-f', sampleFile)).toBe('seldondeployment.machinelearning.seldon.io/iris-model created\n');
+    expect(await ok('apply', '-f', sampleFile)).toBe('seldondeployment.machinelearning.seldon.io/iris-model created\n');
 
     const rows = table(await ok('get', 'sdep', '-n', sampleNs));
     expect(rows[0]).toEqual(['NAME', 'STATE', 'REPLICAS', 'ADDRESS', 'AGE']);
@@ -182,6 +188,14 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under te
     expect(text).toMatch(/^\s+Implementation:\s+SKLEARN_SERVER$/m);
   });
 
+  it('explains the custom resource\'s fields from the schema the server publishes', async () => {
+    // kubectl 1.20 reads it from /openapi/v2, newer ones from /openapi/v3.
+    const text = await ok('explain', 'sdep.spec.predictors.graph');
+    expect(text).toMatch(/^KIND:\s+SeldonDeployment$/m);
+    expect(text).toMatch(/^\s+modelUri\s+<string>$/m);
+    expect(text).toMatch(/^\s+children\s+<\[\]Object>$/m);
+  });
+
   it('scales the custom resource through its scale subresource', async () => {
     expect(await ok('scale', 'sdep', 'iris-model', '--replicas=2', '-n', sampleNs)).toBe('seldondeployment.machinelearning.seldon.io/iris-model scaled\n');
     expect(await ok('get', 'sdep', 'iris-model', '-n', sampleNs, '-o', 'jsonpath={.spec.replicas}')).toBe('2');
@@ -191,7 +205,17 @@ describe.skipIf(!version)(`kubectl ${version ?? ''} against the cluster under te
     const file = join(dir, 'invalid.yaml');
     // The lesson's invalid manifest, under a name of its own so it cannot touch iris-model.
     writeFileSync(file, readFileSync(join(SAMPLES, 'invalid-schema.yaml'), 'utf8').replace('name: iris-model', 'name: iris-invalid').replace(/namespace: seldon\b/, `namespace: ${sampleNs}`));
-    const result = await kubectl('apply', ...applyFlags, '-f', file);
+    if (clientSideValidation) {
+      // This kubectl refuses it itself, from the CRD's schema in /openapi/v2, and sends nothing ...
+      const local = await kubectl('apply', '-f', file);
+      expect(local.code).toBe(1);
+      expect(local.stderr).toContain('error validating data: [');
+      expect(local.stderr).toContain('ValidationError(SeldonDeployment.spec.predictors[0].graph): missing required field "name" in io.seldon.machinelearning.v1.SeldonDeployment.spec.predictors.graph');
+      expect(local.stderr).toContain('ValidationError(SeldonDeployment.spec.predictors[0].replicas): invalid type for io.seldon.machinelearning.v1.SeldonDeployment.spec.predictors.replicas: got "string", expected "integer"');
+      expect(local.stderr).toContain('if you choose to ignore these errors, turn validation off with --validate=false');
+    }
+    // ... and without that check the API server refuses it.
+    const result = await kubectl('apply', ...(clientSideValidation ? ['--validate=false'] : []), '-f', file);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('The SeldonDeployment "iris-invalid" is invalid: \n');
     expect(result.stderr).toContain('* spec.predictors[0].graph.name: Required value\n');

@@ -7,8 +7,8 @@
 // operations here, tagged with `x-kubernetes-group-version-kind`. Custom resources carry their CRD
 // schema (which makes `kubectl explain` work for them); built-in types carry a stub schema.
 //
-// `/openapi/v2` is a protobuf document that clients fetch with a protobuf Accept header; the
-// sandbox does not serve it (404), and kubectl falls back to what it compiled in.
+// `/openapi/v2`, the older document that kubectl before 1.24 validates manifests with, is in
+// openapi-v2.ts.
 import { createHash } from 'node:crypto';
 import { patchTypesFor } from './collaborators.js';
 import type { ResourceRegistry } from './resources.js';

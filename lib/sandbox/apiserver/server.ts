@@ -22,6 +22,7 @@ import { newContext, type ApiCore, type WriteContext } from './core.js';
 import { aggregated, aggregatedContentType, apiGroup, coreVersions, groupList, resourceList, wantsAggregated } from './discovery.js';
 import { decodeBody, MAX_BODY_BYTES, readBody, responseForm, sendError, sendJson, sendText, type ResponseForm } from './http.js';
 import { groupVersionDocument, openApiIndex } from './openapi.js';
+import { openApiV2Document, sendOpenApiV2 } from './openapi-v2.js';
 import { BUILTIN_TYPES } from './resources.js';
 import { route, type ResourceRoute } from './router.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -204,7 +205,7 @@ export class ApiServer {
         case 'resource': return await this.resource(r, url.searchParams, req, res);
         case 'version': return sendJson(res, 200, SERVER_VERSION);
         case 'health': return sendText(res, 200, 'ok');
-        case 'root': return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'] });
+        case 'root': return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
         case 'core-versions': {
           const agg = wantsAggregated(req.headers.accept);
           if (agg) return sendJson(res, 200, aggregated(core.registry, true, agg), aggregatedContentType(agg));
@@ -223,6 +224,7 @@ export class ApiServer {
           const list = resourceList(core.registry, r.group, r.version);
           return list ? sendJson(res, 200, list) : sendText(res, 404, '404 page not found\n');
         }
+        case 'openapi-v2': return sendOpenApiV2(req, res, openApiV2Document(core.registry, SERVER_VERSION.gitVersion));
         case 'openapi-v3': {
           if (r.group === undefined) return sendJson(res, 200, openApiIndex(core.registry, SERVER_VERSION.gitVersion));
           const doc = groupVersionDocument(core.registry, r.group, r.version!, SERVER_VERSION.gitVersion);
