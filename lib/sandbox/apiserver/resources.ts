@@ -9,6 +9,11 @@ const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch
 const NO_COLLECTION_DELETE = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 /** An action, not storage: a POST that does something and stores nothing (`bindings`). */
 const CREATE_ONLY = ['create'];
+/**
+ * A custom resource's verbs, in the order kube-apiserver's apiextensions discovery controller
+ * lists them (not sorted, unlike the built-ins': clients that compare discovery documents see it).
+ */
+const CUSTOM_RESOURCE_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 
 type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'kind' | 'plural'> & Partial<ResourceType>;
 
@@ -145,7 +150,7 @@ export function typesOfCrd(crd: CrdShape): ResourceType[] {
       shortNames: names.shortNames,
       categories: names.categories,
       namespaced: spec.scope !== 'Cluster',
-      verbs: ALL_VERBS,
+      verbs: CUSTOM_RESOURCE_VERBS,
       subresources: {
         ...(v.subresources?.status ? { status: true } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
