@@ -120,6 +120,19 @@ describe('Reconciler: repairing drift', () => {
     expect(api.counts.writes).toBe(writes);
   });
 
+  it('takes Emissary\'s ambassador_id ["default"] for the missing one it means (no write), and removes any other', async () => {
+    const m = api.objects.Mapping.get('seldon/seldon-seldon-iris-model-default-rest')!;
+    // What a v3alpha1 Mapping without an ID reads back as, after Emissary's v2 storage round trip.
+    (m.spec as Record<string, unknown>).ambassador_id = ['default'];
+    const writes = api.counts.writes;
+    await reconciler().reconcile(KEY);
+    expect(api.counts.writes).toBe(writes);
+
+    (m.spec as Record<string, unknown>).ambassador_id = ['other-emissary'];
+    await reconciler().reconcile(KEY);
+    expect(api.patches.at(-1)).toEqual({ kind: 'Mapping', name: 'seldon-seldon-iris-model-default-rest', body: expect.objectContaining({ spec: { ambassador_id: null } }) });
+  });
+
   it('deletes a child that is no longer in the spec (a renamed predictor)', async () => {
     const sdep = sdepNow();
     sdep.spec.predictors[0].name = 'main';

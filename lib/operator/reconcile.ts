@@ -228,6 +228,11 @@ export function patchFor(kind: ChildKind, found: KubeObject, want: KubeObject): 
     // An exact diff over the fields the operator writes, so one it stopped writing (a weight) goes;
     // fields someone else added (Emissary's version conversion, say) are left alone.
     const ours = Object.fromEntries(Object.entries((found.spec ?? {}) as Record<string, unknown>).filter(([k]) => MAPPING_FIELDS.includes(k)));
+    // No ambassador_id means Emissary's default ID, and Emissary says so when it can: it stores
+    // Mappings as getambassador.io/v2, and a v3alpha1 Mapping without an ID comes back from that
+    // round trip with `ambassador_id: ["default"]`. Removing it would be a write on every reconcile.
+    const wanted = (want.spec ?? {}) as Record<string, unknown>;
+    if (wanted.ambassador_id === undefined && jsonEqual(ours.ambassador_id, ['default'])) delete ours.ambassador_id;
     const spec = mergePatch(ours, want.spec);
     if (metaOk && spec === undefined) return undefined;
     return { metadata: meta, ...(spec === undefined ? {} : { spec }) };
