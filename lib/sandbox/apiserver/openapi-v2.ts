@@ -58,7 +58,11 @@ export function toOpenApiV2Schema(schema: Schema): Schema {
   // The parent looks at its children before they are converted: `nullable` is gone afterwards.
   if (isSchema(out.properties) && Array.isArray(out.required)) {
     const properties = out.properties;
-    const required = (out.required as string[]).filter((name) => !(isSchema(properties[name]) && properties[name].nullable === true));
+    const nullable = (name: string): boolean => {
+      const sub = properties[name];
+      return isSchema(sub) && sub.nullable === true;
+    };
+    const required = (out.required as string[]).filter((name) => !nullable(name));
     if (required.length > 0) out.required = required;
     else delete out.required;
   }
