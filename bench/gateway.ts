@@ -14,16 +14,13 @@
 // The model server, the relay and the gateway (with its own sandbox API server) each run in a
 // process of their own (this file, started with --role), so the load generator and the servers
 // under test do not share an event loop. The machine is shared, so the targets alternate for
-// several rounds and the median round of each is reported.
+// several rounds and the median round of each is reported (both as in support.ts).
 //
 // usage: npx tsx bench/gateway.ts [--duration 3] [--rounds 3] [--connections 32] [--strict]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { fromRoot } from '../lib/paths.js';
+import { alternate, announce, LOAD_HEADING, loadColumns, machine, predict, PREDICTIONS_PATH, SEED_REQUEST, serveIrisModel, startRole, type RoleProcess } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,32 +33,7 @@ const { values } = parseArgs({
   },
 });
 
-const BODY = '{"data":{"ndarray":[[1,2,3,4]]}}';
 const PREFIX = '/seldon/seldon/iris/';
-const UNIT = { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0', predictorName: 'default', deploymentName: 'iris' };
-
-/** In a child process: the model server (or a constant stand-in), printing `port <n> <what>`. */
-async function serveModel(): Promise<void> {
-  try {
-    const { createModel } = await import('../lib/server/runtimes/index.js');
-    const { startModelServer } = await import('../lib/server/server.js');
-    const { resolveModelUri } = await import('../lib/server/storage/index.js');
-    const model = await createModel({ implementation: 'SKLEARN_SERVER', modelDir: await resolveModelUri('gs://seldon-models/v1.11.0-dev/sklearn/iris') });
-    const server = await startModelServer({ model, port: 0, host: '127.0.0.1', unit: UNIT, log: { info() {}, warn() {}, error() {} } });
-    console.log(`port ${server.port} SKLEARN_SERVER iris model server`);
-  } catch (error) {
-    // The model server is not ready in this checkout: measure against a constant answer instead.
-    const answer = '{"data":{"names":["t:0","t:1","t:2"],"ndarray":[[0.0006985194531162835,0.00366803903943666,0.995633441507447]]},"meta":{}}\n';
-    const server = createServer((req, res) => {
-      req.on('data', () => {});
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
-        res.end(answer);
-      });
-    });
-    server.listen(0, '127.0.0.1', () => console.log(`port ${(server.address() as AddressInfo).port} constant node:http server (model server unavailable: ${(error as Error).message.split('\n')[0]})`));
-  }
-}
 
 /** In a child process: a sandbox API server and the gateway, routing PREFIX to the upstream. */
 async function serveGateway(upstream: string): Promise<void> {
@@ -91,7 +63,7 @@ async function serveGateway(upstream: string): Promise<void> {
     metadata: { name: 'iris', namespace: 'seldon' },
     spec: { prefix: PREFIX, rewrite: '/', service: 'iris-default.seldon:8000', timeout_ms: 3000 },
   });
-  console.log(`port ${gateway.port} sandbox gateway`);
+  announce(gateway.port, 'sandbox gateway');
   const stop = () => {
     void gateway.stop().then(() => network.stop()).then(() => sandbox.stop()).finally(() => process.exit(0));
   };
@@ -107,27 +79,7 @@ function serveRelay(upstream: string): void {
     client.on('error', () => pod.destroy());
     pod.on('error', () => client.destroy());
   });
-  server.listen(0, '127.0.0.1', () => console.log(`port ${(server.address() as AddressInfo).port} TCP relay`));
-}
-
-function startChild(args: string[]): Promise<{ child: ChildProcess; port: number; what: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('bench', 'gateway.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SELDON_LAB_ROOT: fromRoot() },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /^port (\d+) (.*)$/m.exec(out);
-      if (match) resolve({ child, port: Number(match[1]), what: match[2] });
-    });
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with code ${code} before it was ready`)));
-  });
-}
-
-function load(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
-  return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections, duration: seconds });
+  server.listen(0, '127.0.0.1', () => announce((server.address() as AddressInfo).port, 'TCP relay'));
 }
 
 /** CPU time (user + system) a process has used, in ms; undefined where /proc is not there (macOS). */
@@ -140,75 +92,51 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 async function main(): Promise<number> {
   const seconds = Number(values.duration);
   const rounds = Math.max(1, Number(values.rounds));
   const connections = Number(values.connections);
-  const model = await startChild(['--role', 'model']);
-  let gateway: Awaited<ReturnType<typeof startChild>> | undefined;
-  let relay: Awaited<ReturnType<typeof startChild>> | undefined;
+  const model = await startRole('gateway.ts', ['--role', 'model']);
+  let gateway: RoleProcess | undefined;
+  let relay: RoleProcess | undefined;
   try {
-    gateway = await startChild(['--role', 'gateway', '--upstream', `127.0.0.1:${model.port}`]);
-    relay = await startChild(['--role', 'relay', '--upstream', `127.0.0.1:${model.port}`]);
+    gateway = await startRole('gateway.ts', ['--role', 'gateway', '--upstream', `127.0.0.1:${model.port}`]);
+    relay = await startRole('gateway.ts', ['--role', 'relay', '--upstream', `127.0.0.1:${model.port}`]);
     const targets = {
-      direct: `http://127.0.0.1:${model.port}/api/v1.0/predictions`,
-      relay: `http://127.0.0.1:${relay.port}/api/v1.0/predictions`,
+      direct: `http://127.0.0.1:${model.port}${PREDICTIONS_PATH}`,
+      relay: `http://127.0.0.1:${relay.port}${PREDICTIONS_PATH}`,
       gateway: `http://127.0.0.1:${gateway.port}${PREFIX}api/v1.0/predictions`,
     };
-    // Check the answers first: both ways must give the same body (a fast wrong answer is no result).
-    const bodies: string[] = [];
-    for (const url of Object.values(targets)) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
-      const text = await res.text();
-      if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text}`);
-      bodies.push(text);
+    // Check the answers first: every way must give the same body (a fast wrong answer is no result).
+    const direct = await predict(targets.direct);
+    for (const name of ['relay', 'gateway'] as const) {
+      const body = await predict(targets[name]);
+      if (body !== direct) throw new Error(`the ${name} changed the answer:\n  direct: ${direct}\n  ${name}: ${body}`);
     }
-    if (bodies[0] !== bodies[2]) throw new Error(`the gateway changed the answer:\n  direct:  ${bodies[0]}\n  gateway: ${bodies[2]}`);
-    console.log(`upstream: ${model.what}`);
-    console.log(`${BODY}, c=${connections}, ${rounds} rounds of ${seconds} s per target, alternating, after a 1 s warm-up; medians shown\n`);
-    const names = ['direct', 'relay', 'gateway'] as const;
-    const results: Record<keyof typeof targets, autocannon.Result[]> = { direct: [], relay: [], gateway: [] };
+    console.log(`${machine()}\nupstream: ${model.what}`);
+    console.log(`${SEED_REQUEST}, c=${connections}, ${rounds} rounds of ${seconds} s per target, alternating, after a 1 s warm-up; medians shown\n`);
     // CPU per request of the hop's own process: a measure the machine's other load does not skew.
-    const hops = { direct: undefined, relay: relay.child.pid, gateway: gateway.child.pid };
-    const hopCpu: Record<keyof typeof targets, { ms: number; requests: number }> = { direct: { ms: 0, requests: 0 }, relay: { ms: 0, requests: 0 }, gateway: { ms: 0, requests: 0 } };
-    for (const url of Object.values(targets)) await load(url, connections, 1);
-    for (let round = 0; round < rounds; round++) {
-      for (const name of names) {
-        const before = cpuMs(hops[name]);
-        const result = await load(targets[name], connections, seconds);
-        const after = cpuMs(hops[name]);
-        results[name].push(result);
-        if (before !== undefined && after !== undefined) {
-          hopCpu[name].ms += after - before;
-          hopCpu[name].requests += result.requests.total;
-        }
+    const hops: Record<keyof typeof targets, number | undefined> = { direct: undefined, relay: relay.child.pid, gateway: gateway.child.pid };
+    const hopCpu = { direct: { ms: 0, requests: 0 }, relay: { ms: 0, requests: 0 }, gateway: { ms: 0, requests: 0 } };
+    const rows = await alternate(targets, { connections, seconds, rounds }, async (name, run) => {
+      const before = cpuMs(hops[name]);
+      const result = await run();
+      const after = cpuMs(hops[name]);
+      if (before !== undefined && after !== undefined) {
+        hopCpu[name].ms += after - before;
+        hopCpu[name].requests += result.requests.total;
       }
-    }
-    const rows = names.map((name) => {
-      const rs = results[name];
-      return {
-        name,
-        rps: median(rs.map((r) => r.requests.average)),
-        p50: median(rs.map((r) => r.latency.p50)),
-        p99: median(rs.map((r) => r.latency.p99)),
-        errors: rs.reduce((n, r) => n + r.errors + r.non2xx + r.timeouts, 0),
-      };
+      return result;
     });
-    console.log('target    req/s     p50 ms  p99 ms  errors  hop CPU µs/request');
-    for (const r of rows) {
-      const cpu = hopCpu[r.name];
+    console.log(`target    ${LOAD_HEADING}  hop CPU µs/request`);
+    for (const name of ['direct', 'relay', 'gateway'] as const) {
+      const cpu = hopCpu[name];
       const perRequest = cpu.requests ? ((cpu.ms * 1000) / cpu.requests).toFixed(1) : '-';
-      console.log(`${r.name.padEnd(8)}  ${r.rps.toFixed(0).padStart(7)}  ${r.p50.toFixed(2).padStart(6)}  ${r.p99.toFixed(2).padStart(6)}  ${String(r.errors).padStart(6)}  ${perRequest.padStart(8)}`);
+      console.log(`${name.padEnd(8)}  ${loadColumns(rows[name])}  ${perRequest.padStart(8)}`);
     }
-    const [direct, tcp, gw] = rows;
-    const ratio = gw.rps / direct.rps;
-    const met = ratio >= 0.7 && gw.errors === 0;
-    console.log(`\nthe TCP relay keeps ${(tcp.rps / direct.rps).toFixed(2)} of the direct throughput (the ceiling for any user-space hop here); the gateway keeps ${(gw.rps / tcp.rps).toFixed(2)} of the relay's`);
+    const ratio = rows.gateway.rps / rows.direct.rps;
+    const met = ratio >= 0.7 && rows.gateway.errors === 0;
+    console.log(`\nthe TCP relay keeps ${(rows.relay.rps / rows.direct.rps).toFixed(2)} of the direct throughput (the ceiling for any user-space hop here); the gateway keeps ${(rows.gateway.rps / rows.relay.rps).toFixed(2)} of the relay's`);
     console.log(`target at c=${connections}: the gateway keeps >= 0.70 of the direct throughput -> ${ratio.toFixed(2)}: ${met ? 'met' : 'MISSED'}`);
     return met || !values.strict ? 0 : 1;
   } finally {
@@ -218,7 +146,7 @@ async function main(): Promise<number> {
   }
 }
 
-if (values.role === 'model') void serveModel();
+if (values.role === 'model') void serveIrisModel('iris');
 else if (values.role === 'gateway') void serveGateway(values.upstream ?? '');
 else if (values.role === 'relay') serveRelay(values.upstream ?? '');
 else void main().then((code) => (process.exitCode = code));

@@ -11,10 +11,10 @@
 // usage: npx tsx bench/kernel.ts [--cells 50] [--starts 3]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TslabKernel } from '../lib/course/kernel.js';
 import { repoRoot } from '../lib/paths.js';
+import { machine, quantile, timed } from './support.js';
 
 const { values } = parseArgs({ options: { cells: { type: 'string', default: '50' }, starts: { type: 'string', default: '3' } } });
 const CELLS = Number(values.cells);
@@ -28,19 +28,8 @@ interface Row {
   target?: number;
 }
 
-function quantile(samples: number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
 function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
-}
-
-async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const start = performance.now();
-  const value = await fn();
-  return [performance.now() - start, value];
 }
 
 /** tslab's converter and executor, loaded from the repository's tslab (CommonJS). */
@@ -58,7 +47,7 @@ async function inProcessCells(count: number): Promise<number[]> {
   try {
     const samples: number[] = [];
     for (let i = 0; i < WARMUP + count; i++) {
-      const [elapsed, ok] = await time(() => executor.execute(CELL));
+      const [elapsed, ok] = await timed(() => executor.execute(CELL));
       if (!ok) throw new Error('tslab could not run the cell in-process');
       if (i >= WARMUP) samples.push(elapsed);
     }
@@ -81,8 +70,7 @@ function bareTslabStart(): number {
 }
 
 async function main(): Promise<void> {
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`Node ${process.version}, ${CELLS} cells of \`${CELL}\`, ${STARTS} kernel starts, load average ${load}\n`);
+  console.log(`${machine()}; ${CELLS} cells of \`${CELL}\`, ${STARTS} kernel starts\n`);
   const rows: Row[] = [];
 
   rows.push({ what: 'baseline: bare node loading tslab + its compiler', samples: Array.from({ length: STARTS }, bareTslabStart) });
@@ -90,9 +78,9 @@ async function main(): Promise<void> {
   const starts: number[] = [];
   const shutdowns: number[] = [];
   for (let i = 0; i < STARTS; i++) {
-    const [started, kernel] = await time(() => TslabKernel.start());
+    const [started, kernel] = await timed(() => TslabKernel.start());
     starts.push(started);
-    const [stopped] = await time(() => kernel.shutdown());
+    const [stopped] = await timed(() => kernel.shutdown());
     shutdowns.push(stopped);
   }
   rows.push({ what: 'kernel start (spawn -> first kernel_info_reply)', samples: starts, target: 3000 });
@@ -102,7 +90,7 @@ async function main(): Promise<void> {
   try {
     const roundTrips: number[] = [];
     for (let i = 0; i < WARMUP + CELLS; i++) {
-      const [elapsed] = await time(() => kernel.kernelInfo());
+      const [elapsed] = await timed(() => kernel.kernelInfo());
       if (i >= WARMUP) roundTrips.push(elapsed);
     }
     rows.push({ what: 'baseline: kernel_info round trip over ZeroMQ', samples: roundTrips });

@@ -9,6 +9,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import type { V1Container, V1Deployment, V1Service } from '@kubernetes/client-node';
 import { crdVersionSchema, validateCustomResource } from '../kube/crd-validate.js';
+import { SEED_CLASSIFIER_ENV } from '../server/testing/seed-env.js';
 import { defaultOperatorConfig, type OperatorConfig } from './config.js';
 import { emissaryMappingCrd } from './mapping-crd.js';
 import { render, SeldonValidationError, type DesiredState } from './render.js';
@@ -80,18 +81,8 @@ describe('render(sample.yaml): what Seldon creates for the seed tutorial', () =>
       { name: 'metrics', containerPort: 6000, protocol: 'TCP' },
       { name: 'http', containerPort: 9000, protocol: 'TCP' },
     ]);
-    expect(env(c)).toEqual({
-      PREDICTIVE_UNIT_PARAMETERS: '[{"name":"model_uri","value":"/mnt/models","type":"STRING"}]',
-      PREDICTIVE_UNIT_SERVICE_PORT: '9000',
-      PREDICTIVE_UNIT_HTTP_SERVICE_PORT: '9000',
-      PREDICTIVE_UNIT_ID: 'classifier',
-      PREDICTIVE_UNIT_IMAGE: 'seldonio/sklearnserver:1.11.0',
-      PREDICTOR_ID: 'default',
-      PREDICTOR_LABELS: '{"version":"default"}',
-      SELDON_DEPLOYMENT_ID: 'iris-model',
-      PREDICTIVE_UNIT_METRICS_SERVICE_PORT: '6000',
-      PREDICTIVE_UNIT_METRICS_ENDPOINT: '/prometheus',
-    });
+    // Exactly the environment the model server's own tests configure it from.
+    expect(env(c)).toEqual(SEED_CLASSIFIER_ENV);
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/ready', port: 9000, scheme: 'HTTP' });
     expect(c.livenessProbe?.tcpSocket).toEqual({ port: 9000 });
     expect(c.livenessProbe?.initialDelaySeconds).toBe(60);

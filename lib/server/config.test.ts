@@ -2,24 +2,11 @@
 // Flags over Seldon's environment: the same command configures itself in a pod and on a laptop.
 import { describe, expect, it } from 'vitest';
 import { implementationOfImage, readServeConfig, UsageError } from './config.js';
-
-// What Seldon's operator sets on the seed's classifier container.
-const SEED_ENV = {
-  PREDICTIVE_UNIT_PARAMETERS: '[{"name":"model_uri","value":"/mnt/models","type":"STRING"}]',
-  PREDICTIVE_UNIT_SERVICE_PORT: '9000',
-  PREDICTIVE_UNIT_HTTP_SERVICE_PORT: '9000',
-  PREDICTIVE_UNIT_ID: 'classifier',
-  PREDICTIVE_UNIT_IMAGE: 'seldonio/sklearnserver:1.11.0',
-  PREDICTOR_ID: 'default',
-  PREDICTOR_LABELS: '{"version":"default"}',
-  SELDON_DEPLOYMENT_ID: 'iris-model',
-  PREDICTIVE_UNIT_METRICS_SERVICE_PORT: '6000',
-  PREDICTIVE_UNIT_METRICS_ENDPOINT: '/prometheus',
-};
+import { SEED_CLASSIFIER_ENV } from './testing/seed-env.js';
 
 describe('readServeConfig', () => {
   it('configures itself from Seldon\'s environment alone', () => {
-    const config = readServeConfig([], SEED_ENV);
+    const config = readServeConfig([], SEED_CLASSIFIER_ENV);
     expect(config).toMatchObject({
       implementation: 'SKLEARN_SERVER',
       modelUri: '/mnt/models',
@@ -34,7 +21,7 @@ describe('readServeConfig', () => {
   });
 
   it('lets flags win over the environment', () => {
-    const config = readServeConfig(['--http-port', '9100', '--method', 'predict', '--name', 'iris', '--model-uri', 'gs://b/m', '--host', '127.0.0.1'], SEED_ENV);
+    const config = readServeConfig(['--http-port', '9100', '--method', 'predict', '--name', 'iris', '--model-uri', 'gs://b/m', '--host', '127.0.0.1'], SEED_CLASSIFIER_ENV);
     expect(config).toMatchObject({ httpPort: 9100, name: 'iris', modelUri: 'gs://b/m', host: '127.0.0.1' });
     expect(config.parameters.method).toBe('predict');
   });
@@ -65,7 +52,7 @@ describe('readServeConfig', () => {
     expect(usage(['--implementation', 'SKLEARN_SERVER'])).toMatch(/needs --model-uri/);
     expect(usage(['--implementation', 'SKLEARN_SERVER', '--model-uri', '/m', '--http-port', '70000'])).toMatch(/HTTP port must be a whole number from 0 to 65535/);
     expect(usage(['--model-module', 'x.ts', '--bogus'])).toMatch(/bogus/);
-    expect(usage([], { ...SEED_ENV, PREDICTIVE_UNIT_PARAMETERS: '[{"name":"n","value":"x","type":"INT"}]' })).toMatch(/Bad model parameter: n with value x/);
+    expect(usage([], { ...SEED_CLASSIFIER_ENV, PREDICTIVE_UNIT_PARAMETERS: '[{"name":"n","value":"x","type":"INT"}]' })).toMatch(/Bad model parameter: n with value x/);
   });
 });
 

@@ -14,8 +14,21 @@ export const IRIS_URI = 'gs://seldon-models/v1.11.0-dev/sklearn/iris';
 /** The labels Seldon gives the pods of `iris`'s predictor `default` (and selects them by). */
 export const SELDON_IRIS_LABELS = { 'seldon-app': 'iris-default', 'seldon-app-svc': 'iris-default-classifier', 'seldon-deployment-id': 'iris' };
 
+/**
+ * What Seldon's operator gives a model container that sets none of its own: tcpSocket probes on
+ * the port named `http` (9000), and a preStop hook that lets requests in flight finish before
+ * SIGTERM. Both forms carry them, so both become Ready, and stop, the way Seldon's pod does.
+ */
+function seldonProbesAndHook(): Record<string, unknown> {
+  const tcpHttp = { tcpSocket: { port: 'http' }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 };
+  return {
+    readinessProbe: { ...tcpHttp, initialDelaySeconds: 20 },
+    livenessProbe: { ...tcpHttp, initialDelaySeconds: 60 },
+    lifecycle: { preStop: { exec: { command: ['/bin/sleep', '10'] } } },
+  };
+}
+
 export function seldonIrisPodSpec(): Record<string, unknown> {
-  const tcp9000 = { tcpSocket: { port: 'http' }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 };
   return {
     terminationGracePeriodSeconds: 20,
     securityContext: { runAsUser: 8888 },
@@ -47,9 +60,7 @@ export function seldonIrisPodSpec(): Record<string, unknown> {
         { name: 'http', containerPort: 9000, protocol: 'TCP' },
         { name: 'grpc', containerPort: 9500, protocol: 'TCP' },
       ],
-      readinessProbe: { ...tcp9000, initialDelaySeconds: 20 },
-      livenessProbe: { ...tcp9000, initialDelaySeconds: 60 },
-      lifecycle: { preStop: { exec: { command: ['/bin/sleep', '10'] } } },
+      ...seldonProbesAndHook(),
       volumeMounts: [
         { name: 'classifier-provision-location', mountPath: '/mnt/models', readOnly: true },
         { name: 'seldon-podinfo', mountPath: '/etc/podinfo' },
@@ -63,7 +74,6 @@ export function seldonIrisPodSpec(): Record<string, unknown> {
 }
 
 export function irisPodSpec(): Record<string, unknown> {
-  const tcp9000 = { tcpSocket: { port: 'http' }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 };
   return {
     terminationGracePeriodSeconds: 20,
     containers: [{
@@ -80,9 +90,7 @@ export function irisPodSpec(): Record<string, unknown> {
         { name: 'SELDON_DEPLOYMENT_ID', value: 'iris-model' },
       ],
       ports: [{ name: 'http', containerPort: 9000, protocol: 'TCP' }],
-      readinessProbe: { ...tcp9000, initialDelaySeconds: 20 },
-      livenessProbe: { ...tcp9000, initialDelaySeconds: 60 },
-      lifecycle: { preStop: { exec: { command: ['/bin/sleep', '10'] } } },
+      ...seldonProbesAndHook(),
       securityContext: { runAsUser: 8888 },
     }],
   };
