@@ -9,8 +9,11 @@
 // kernel inherits that KUBECONFIG, so its own `connect()` and its `kubectl` cells find the same
 // cluster, and the sandbox stays up between lessons. Lessons that need a live cluster
 // (`needs: cluster`) are skipped, with the reason printed, when only the sandbox is there.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLessons } from '../lib/course/lesson.js';
+import { cellPath } from '../lib/course/shell.js';
 import { DEFAULT_CELL_TIMEOUT_MS, formatFailure, runLesson } from '../lib/course/runner.js';
 import type { Lesson } from '../lib/course/types.js';
 import { connect, type Connection } from '../lib/kube/connect.js';
@@ -25,6 +28,19 @@ function budgetMs(lesson: Lesson): number {
 const CONNECT_TIMEOUT_MS = 120_000;
 
 const nameOf = (lesson: Lesson) => `${lesson.lang}/${lesson.slug}`;
+
+/** Can a lesson's terminal cells run `program` (on PATH, or in the kit's .tools/, where they also look)? */
+function canRun(program: string): boolean {
+  return cellPath().split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+const HAS_KUBECTL = canRun('kubectl');
 
 let lessons: Lesson[] = [];
 let loadError: Error | undefined;
@@ -67,6 +83,9 @@ describe('lessons', () => {
 
   /** Why this lesson cannot run here, or undefined when it can. */
   function skipReason(lesson: Lesson): string | undefined {
+    if (!HAS_KUBECTL && lesson.cells.some((cell) => cell.kind === 'bash' && /\bkubectl\b/.test(cell.source))) {
+      return 'its terminal cells run kubectl, and there is none (install Debian\'s kubernetes-client or any kubectl, or run `npm run tools -- kubectl`)';
+    }
     if (lesson.meta.needs !== 'cluster') return undefined;
     if (cluster && cluster.kind !== 'sandbox') return undefined;
     return 'needs a live cluster (minikube): none answers at the current kube context, and the sandbox cluster cannot stand in for it';

@@ -91,6 +91,15 @@ describe('sh', () => {
     expect(output).toBe(join(repoRoot(), 'node_modules', '.bin', 'vitest'));
   });
 
+  it("looks in the kit's .tools/ after the inherited PATH, so a machine's own kubectl and helm come first", async () => {
+    const tools = join(repoRoot(), '.tools');
+    const dirs = (await sh('printf %s "$PATH"', { quiet: true })).output.split(':');
+    expect(dirs.at(-1)).toBe(tools);
+    expect(dirs.indexOf(tools)).toBe(dirs.length - 1);
+    // A PATH given by the caller is kept, with .tools after it.
+    expect((await sh('printf %s "$PATH"', { quiet: true, env: { PATH: '/usr/bin:/bin' } })).output).toMatch(new RegExp(`/usr/bin:/bin:${tools}$`));
+  });
+
   it('gives a command no keyboard: reading stdin ends at once', async () => {
     expect((await sh('cat; echo read-nothing', { quiet: true })).output).toBe('read-nothing');
   });

@@ -6,8 +6,18 @@
 // very commands a learner types. This file is imported by notebook cells, which the tslab kernel
 // compiles with TypeScript 5.0 and @types/node 18: keep it plain (no `import.meta`, no newer syntax).
 import { execa } from 'execa';
-import { isAbsolute, resolve } from 'node:path';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { repoRoot } from '../paths.js';
+
+/**
+ * The PATH a terminal cell runs with: the inherited one, then the kit's `.tools/` (where
+ * `npm run tools` puts helm and a current kubectl), so a machine without its own kubectl or helm
+ * can use the kit's, while one that has them keeps using its own.
+ */
+export function cellPath(inherited: string | undefined = process.env.PATH): string {
+  const tools = join(repoRoot(), '.tools');
+  return inherited ? `${inherited}${delimiter}${tools}` : tools;
+}
 
 export interface ShellOptions {
   /** the command is expected to fail: a zero exit status is then the error */
@@ -43,7 +53,7 @@ export async function sh(command: string, opts: ShellOptions = {}): Promise<Shel
   const cwd = opts.cwd === undefined ? root : isAbsolute(opts.cwd) ? opts.cwd : resolve(root, opts.cwd);
   const child = execa('bash', ['-e', '-c', command], {
     cwd,
-    env: opts.env,
+    env: { ...opts.env, PATH: cellPath(opts.env?.PATH) },
     // `npx`-style: binaries installed in the repository's node_modules/.bin come first on PATH.
     preferLocal: true,
     localDir: root,
