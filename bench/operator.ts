@@ -6,92 +6,110 @@
 //     Deployment, Service and Mapping gone (the garbage collector's part included);
 //   - API writes per idle reconcile: every SeldonDeployment reconciled again with nothing changed
 //     (counted by the operator and, independently, in the API server's request log);
-//   - the operator's resident memory (RSS) with 200 SeldonDeployments.
+//   - the operator's resident memory (RSS): with no SeldonDeployments, with 205, and at its peak.
 // Targets (issue 6): Available <= 2 s; 200 Available <= 30 s; 0 writes per idle reconcile; RSS <= 100 MB.
 //
-// The operator runs in a child process of its own (as in its container), so its memory is its own
-// and it shares no event loop with the API server it talks to.
+// The operator runs in a child process of its own (bench/operator-child.ts), so its memory is its
+// own and it shares no event loop with the API server it talks to. It runs three ways, each
+// against a fresh sandbox:
+//   image   bundled by cluster/images/operator-bundle.ts and started with its V8 flags and
+//           environment, as the container image runs it: the targets are checked on this one;
+//   bundle  the same bundle without them: what they save, and what they cost;
+//   tsx     from the TypeScript sources through tsx, as `seldon-lab operator` runs on a laptop.
+// For scale, the same run measures the floor that issue 6 names: a bare `node` importing
+// @kubernetes/client-node, and nothing else.
 //
-// usage: npx tsx bench/operator.ts [--count 200] [--single 5] [--strict]
+// usage: npx tsx bench/operator.ts [--count 200] [--single 5] [--runners image,bundle,tsx] [--strict]
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { buildOperatorBundle, OPERATOR_ENV, OPERATOR_NODE_FLAGS } from '../cluster/images/operator-bundle.js';
 import { fromRoot } from '../lib/paths.js';
-import { startOperator, type OperatorStats } from '../lib/operator/controller.js';
 import { sampleManifest } from '../lib/operator/testing/fixtures.js';
 import { SELDON, startTestCluster, waitFor, writesIn, type TestCluster } from '../lib/operator/testing/sandbox-cluster.js';
 import type { SeldonDeployment } from '../lib/operator/types.js';
+import type { ChildStats } from './operator-child.js';
 
 const { values } = parseArgs({
   options: {
-    role: { type: 'string' },
-    kubeconfig: { type: 'string' },
     count: { type: 'string', default: '200' },
     single: { type: 'string', default: '5' },
+    runners: { type: 'string', default: 'image,bundle,tsx' },
     strict: { type: 'boolean', default: false },
   },
 });
 
-// --- the child: an operator that answers `stats`, `resync` and `idle` on stdin ------------------
+// --- how the operator is started ----------------------------------------------------------------
 
-async function operatorRole(kubeconfig: string): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const operator = startOperator({ kubeConfig: kc, log: () => {} });
-  const reply = (what: string, data: unknown) => console.log(`${what} ${JSON.stringify(data)}`);
-  const stats = () => {
-    // Collect garbage first, so the numbers say what the operator keeps, not what it has not freed yet.
-    (globalThis as { gc?: () => void }).gc?.();
-    const { rss, heapUsed } = process.memoryUsage();
-    const cpu = process.cpuUsage();
-    return { ...operator.stats(), rss, heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 };
-  };
-  for await (const line of createInterface({ input: process.stdin })) {
-    if (line === 'stats') reply('stats', stats());
-    else if (line === 'resync') operator.resync();
-    else if (line === 'idle') {
-      await operator.idle(120_000);
-      reply('idle', stats());
-    } else if (line === 'stop') {
-      await operator.stop();
-      reply('stopped', {});
-      process.exit(0);
-    }
-  }
+interface Runner {
+  name: string;
+  describe: string;
+  /** node's arguments before `--kubeconfig FILE` */
+  args: string[];
+  /** environment added to the bench's own */
+  env?: Record<string, string>;
 }
 
-type ChildStats = OperatorStats & { rss: number; heapUsed: number; cpuMs: number };
+function runners(names: string[], bundle: string | undefined): Runner[] {
+  const all: Record<string, () => Runner> = {
+    image: () => ({
+      name: 'image',
+      describe: `bundle, ${[...OPERATOR_NODE_FLAGS, ...Object.entries(OPERATOR_ENV).map(([k, v]) => `${k}=${v}`)].join(' ')} (as the container image)`,
+      args: [...OPERATOR_NODE_FLAGS, '--expose-gc', bundle!],
+      env: OPERATOR_ENV,
+    }),
+    bundle: () => ({ name: 'bundle', describe: 'bundle, no V8 flags, no image environment', args: ['--expose-gc', bundle!] }),
+    tsx: () => ({ name: 'tsx', describe: 'TypeScript sources through tsx', args: ['--expose-gc', '--import', 'tsx', fromRoot('bench', 'operator-child.ts')] }),
+  };
+  return names.map((name) => {
+    if (!all[name]) throw new Error(`unknown runner ${JSON.stringify(name)}: choose from ${Object.keys(all).join(', ')}`);
+    return all[name]();
+  });
+}
 
 class OperatorProcess {
   private readonly waiting: ((line: string) => void)[] = [];
   constructor(readonly child: ChildProcess) {
     createInterface({ input: child.stdout! }).on('line', (line) => this.waiting.shift()?.(line));
   }
-  static start(kubeconfig: string): OperatorProcess {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fromRoot('bench', 'operator.ts'), '--role', 'operator', '--kubeconfig', kubeconfig], {
+  static start(runner: Runner, kubeconfig: string): OperatorProcess {
+    // Only the image runner gets the image's environment, even if the bench's shell has it.
+    const env: NodeJS.ProcessEnv = { ...process.env, SELDON_LAB_ROOT: fromRoot() };
+    for (const name of Object.keys(OPERATOR_ENV)) delete env[name];
+    const child = spawn(process.execPath, [...runner.args, '--kubeconfig', kubeconfig], {
+      cwd: fromRoot(),
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, SELDON_LAB_ROOT: fromRoot() },
+      env: { ...env, ...runner.env },
     });
     return new OperatorProcess(child);
   }
   private ask(command: string): Promise<ChildStats> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (this.child.exitCode !== null) return reject(new Error(`the operator exited with ${this.child.exitCode}`));
       this.waiting.push((line) => resolve(JSON.parse(line.slice(line.indexOf(' ') + 1)) as ChildStats));
       this.child.stdin!.write(`${command}\n`);
     });
   }
   stats = () => this.ask('stats');
   idle = () => this.ask('idle');
+  stop = () => this.ask('stop');
   resync(): void {
     this.child.stdin!.write('resync\n');
   }
-  async stop(): Promise<void> {
-    await this.ask('stop');
-  }
 }
 
-// --- the parent: the sandbox, the SeldonDeployments and the clock ------------------------------
+/** RSS of a bare node that imports client-node (issue 6's floor), or imports nothing. */
+async function floor(what: 'node' | 'client-node'): Promise<number> {
+  const load = what === 'client-node' ? "await import('@kubernetes/client-node');" : '';
+  const { stdout } = await execa(process.execPath, ['--expose-gc', '--input-type=module', '-e', `${load} gc(); console.log(process.memoryUsage().rss);`], { cwd: fromRoot() });
+  return Number(stdout);
+}
+
+// --- the scenario, against a fresh sandbox ------------------------------------------------------
 
 /** Pins pods to the node when the sandbox's scheduler does not place them (and says so). */
 let pinToNode: string | undefined;
@@ -138,27 +156,38 @@ async function pool<T>(items: T[], width: number, task: (item: T) => Promise<unk
   }));
 }
 
-const ms = (n: number) => `${n.toFixed(0)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main(): Promise<number> {
-  const COUNT = Number(values.count);
-  const SINGLE = Number(values.single);
+interface Result {
+  rssEmpty: number;
+  heapEmpty: number;
+  single: number;
+  all: number;
+  created: number;
+  reconciles: number;
+  failures: number;
+  cpuMs: number;
+  benchCpuMs: number;
+  idleReconciles: number;
+  idleWrites: number;
+  logWrites: number;
+  idleReads: number;
+  rssFull: number;
+  heapFull: number;
+  peakRss: number;
+  deleted: number;
+}
+
+async function scenario(runner: Runner, COUNT: number, SINGLE: number): Promise<Result> {
   const cluster = await startTestCluster({ controllers: { readyPods: true } });
+  pinToNode = undefined;
   if (!(await schedulerWorks(cluster))) {
     pinToNode = 'sandbox';
     console.log('note: the sandbox did not schedule a probe pod; pods are pinned to its node (spec.nodeName) to measure the operator');
   }
-  const operator = OperatorProcess.start(cluster.sandbox.kubeconfigPath);
-  const results: [string, string, string, boolean][] = [];
-  const record = (...row: [string, string, string, boolean]) => {
-    results.push(row);
-    console.log(`  ${row[0]}: ${row[1]}`);
-  };
+  const operator = OperatorProcess.start(runner, cluster.sandbox.kubeconfigPath);
   try {
     const empty = await operator.idle();
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-    record('operator RSS (heap used), no SeldonDeployments', `${mb(empty.rss)} (${mb(empty.heapUsed)})`, '-', true);
 
     // 1. One SeldonDeployment, created -> Available.
     const singles: number[] = [];
@@ -168,8 +197,6 @@ async function main(): Promise<number> {
       await waitFor(`single-${i} Available`, async () => (await cluster.getSdep('seldon', `single-${i}`))?.status?.state === 'Available', 60_000);
       singles.push(performance.now() - start);
     }
-    const single = median(singles);
-    record('created -> Available (median)', ms(single), '<= 2000 ms', single <= 2000);
 
     // 2. COUNT at once -> all Available.
     const names = Array.from({ length: COUNT }, (_, i) => `many-${i}`);
@@ -181,50 +208,110 @@ async function main(): Promise<number> {
     // Polled gently: listing 200 SeldonDeployments is work for the API server too.
     await waitFor(`${COUNT} Available`, async () => (await availableCount(cluster, 'many-')) === COUNT, 300_000, 250);
     const all = performance.now() - start;
-    record(`${COUNT} created -> all Available (the creates took ${ms(created)})`, ms(all), '<= 30000 ms', all <= 30_000);
     const busy = await operator.stats();
     const parent = process.cpuUsage(parentCpu);
-    record(`reconciles for ${COUNT + SINGLE} SeldonDeployments (failed and retried)`, `${busy.reconciles} (${busy.failures})`, '-', true);
-    record('CPU meanwhile: operator / sandbox and bench', `${ms(busy.cpuMs - cpuBefore)} / ${ms((parent.user + parent.system) / 1000)}`, '-', true);
 
     // 3. Idle reconciles: everything again, nothing changed.
     const before = await operator.idle();
     const logged = cluster.requests.length;
     operator.resync();
     const after = await operator.idle();
-    const reconciles = after.reconciles - before.reconciles;
-    const writes = after.writes - before.writes;
     const logWrites = writesIn(cluster.requests.slice(logged)).length;
-    record(`API writes per idle reconcile (${reconciles} reconciles)`, `${(writes / Math.max(reconciles, 1)).toFixed(2)} (log: ${logWrites})`, '0', writes === 0 && logWrites === 0);
-    record('API reads per idle reconcile', ((after.reads - before.reads) / Math.max(reconciles, 1)).toFixed(1), '-', true);
 
-    // 4. Memory with COUNT + SINGLE SeldonDeployments.
-    const rss = after.rss / 1024 / 1024;
-    record(`operator RSS (heap used) with ${COUNT + SINGLE} SeldonDeployments`, `${mb(after.rss)} (${mb(after.heapUsed)})`, '<= 100 MB', rss <= 100);
-
-    // 5. Delete them all -> every child gone.
+    // 4. Delete them all -> every child gone.
     const delStart = performance.now();
     await pool([...names, ...Array.from({ length: SINGLE }, (_, i) => `single-${i}`)], 16, (name) =>
       cluster.custom.deleteNamespacedCustomObject({ ...SELDON, namespace: 'seldon', name }));
     await waitFor('every child to be gone', async () => (await childrenLeft(cluster)) === 0, 300_000, 100);
-    record(`${COUNT + SINGLE} deleted -> all children gone`, ms(performance.now() - delStart), '-', true);
+    const deleted = performance.now() - delStart;
+    const last = await operator.stop();
+
+    return {
+      rssEmpty: empty.rss,
+      heapEmpty: empty.heapUsed,
+      single: median(singles),
+      all,
+      created,
+      reconciles: busy.reconciles,
+      failures: busy.failures,
+      cpuMs: busy.cpuMs - cpuBefore,
+      benchCpuMs: (parent.user + parent.system) / 1000,
+      idleReconciles: after.reconciles - before.reconciles,
+      idleWrites: after.writes - before.writes,
+      logWrites,
+      idleReads: after.reads - before.reads,
+      rssFull: after.rss,
+      heapFull: after.heapUsed,
+      peakRss: last.peakRss,
+      deleted,
+    };
   } finally {
-    await operator.stop().catch(() => undefined);
+    if (operator.child.exitCode === null) operator.child.kill();
     await cluster.stop();
   }
-
-  const width = Math.max(...results.map(([what]) => what.length));
-  console.log('\noperator benchmark (sandbox, pods ready at once)');
-  for (const [what, value, target, ok] of results) console.log(`  ${what.padEnd(width)}  ${value.padStart(16)}  target ${target.padEnd(11)} ${ok ? 'ok' : 'MISSED'}`);
-  const missed = results.filter(([, , , ok]) => !ok).length;
-  return values.strict && missed > 0 ? 1 : 0;
 }
 
-if (values.role === 'operator') {
-  void operatorRole(values.kubeconfig!);
-} else {
-  main().then((code) => process.exit(code), (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+// --- the report ---------------------------------------------------------------------------------
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+async function main(): Promise<number> {
+  const COUNT = Number(values.count);
+  const SINGLE = Number(values.single);
+  const names = values.runners!.split(',').map((r) => r.trim()).filter(Boolean);
+  const dir = mkdtempSync(join(tmpdir(), 'seldon-lab-bench-operator-'));
+  try {
+    const needsBundle = names.some((n) => n !== 'tsx');
+    const bundle = needsBundle ? await buildOperatorBundle({ outdir: dir, entry: 'bench/operator-child.ts', fileName: 'operator-child.mjs' }) : undefined;
+    if (bundle) console.log(`bundle: ${bundle.file} (${(bundle.bytes / 1024 / 1024).toFixed(1)} MB from ${bundle.inputs} files)`);
+    const floors = { node: await floor('node'), clientNode: await floor('client-node') };
+    console.log(`floor: bare node ${mb(floors.node)}, node importing @kubernetes/client-node ${mb(floors.clientNode)}`);
+
+    const results = new Map<string, Result>();
+    for (const runner of runners(names, bundle?.file)) {
+      console.log(`\n${runner.name}: ${runner.describe}`);
+      const r = await scenario(runner, COUNT, SINGLE);
+      results.set(runner.name, r);
+      console.log(`  RSS ${mb(r.rssEmpty)} with none, ${mb(r.rssFull)} with ${COUNT + SINGLE}, peak ${mb(r.peakRss)}; ${COUNT} Available in ${ms(r.all)}`);
+    }
+
+    // One column per runner; targets are checked on the first runner (the image, by default).
+    const cols = [...results.keys()];
+    const judged = results.get(cols[0])!;
+    const total = COUNT + SINGLE;
+    const rows: [string, (r: Result) => string, string, boolean | undefined][] = [
+      ['operator RSS (heap used), no SeldonDeployments', (r) => `${mb(r.rssEmpty)} (${mb(r.heapEmpty)})`, '-', undefined],
+      [`operator RSS (heap used), ${total} SeldonDeployments`, (r) => `${mb(r.rssFull)} (${mb(r.heapFull)})`, '<= 100 MB', judged.rssFull <= 100 * 1024 * 1024],
+      ['operator peak RSS (the whole run)', (r) => mb(r.peakRss), '-', undefined],
+      [`  / client-node floor (${mb(floors.clientNode)}), ${total} SeldonDeployments`, (r) => `${(r.rssFull / floors.clientNode).toFixed(2)}x`, '-', undefined],
+      ['created -> Available (median)', (r) => ms(r.single), '<= 2000 ms', judged.single <= 2000],
+      [`${COUNT} created -> all Available`, (r) => ms(r.all), '<= 30000 ms', judged.all <= 30_000],
+      [`  of which the ${COUNT} creates`, (r) => ms(r.created), '-', undefined],
+      [`reconciles for ${total} (failed and retried)`, (r) => `${r.reconciles} (${r.failures})`, '-', undefined],
+      [`operator CPU for the ${COUNT}`, (r) => ms(r.cpuMs), '-', undefined],
+      ['  sandbox and bench CPU meanwhile', (r) => ms(r.benchCpuMs), '-', undefined],
+      ['API writes per idle reconcile (log)', (r) => `${(r.idleWrites / Math.max(r.idleReconciles, 1)).toFixed(2)} (${r.logWrites})`, '0', judged.idleWrites === 0 && judged.logWrites === 0],
+      ['API reads per idle reconcile', (r) => (r.idleReads / Math.max(r.idleReconciles, 1)).toFixed(1), '-', undefined],
+      [`${total} deleted -> all children gone`, (r) => ms(r.deleted), '-', undefined],
+    ];
+    const width = Math.max(...rows.map(([what]) => what.length));
+    const cell = 16;
+    console.log(`\noperator benchmark (sandbox, pods ready at once; targets checked on "${cols[0]}")`);
+    console.log(`  ${''.padEnd(width)}  ${cols.map((c) => c.padStart(cell)).join('')}  target`);
+    for (const [what, value, target, ok] of rows) {
+      const verdict = ok === undefined ? '' : ok ? 'ok' : 'MISSED';
+      console.log(`  ${what.padEnd(width)}  ${cols.map((c) => value(results.get(c)!).padStart(cell)).join('')}  ${target.padEnd(11)} ${verdict}`);
+    }
+    console.log(`  floor: bare node ${mb(floors.node)}; node + import('@kubernetes/client-node') ${mb(floors.clientNode)} (measured in this run)`);
+    const missed = rows.filter(([, , , ok]) => ok === false).length;
+    return values.strict && missed > 0 ? 1 : 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+main().then((code) => process.exit(code), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

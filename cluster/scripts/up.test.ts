@@ -42,7 +42,7 @@ function fakeCluster(options: { running?: boolean; kubeVersion?: string; failBui
     }
     if (tool === 'minikube' && a[0] === 'image') {
       const dir = a[a.length - 1];
-      builds.push({ image: a[a.indexOf('-t') + 1], dockerfile: existsSync(join(dir, 'Dockerfile')), copied: ['bin/seldon-lab.js', 'lib/paths.ts'].filter((f) => existsSync(join(dir, f))) });
+      builds.push({ image: a[a.indexOf('-t') + 1], dockerfile: existsSync(join(dir, 'Dockerfile')), copied: ['lib/paths.ts', 'package.json'].filter((f) => existsSync(join(dir, f))) });
       if (options.failBuild) throw new CommandError(`minikube ${a.join(' ')}`, 1, 'ERROR: failed to solve: node:20-bookworm-slim: not found', 'failed (exit code 1)');
       return ok;
     }
@@ -94,7 +94,7 @@ describe('clusterUp', () => {
     // Every build got a staged folder with its Dockerfile and the sources, under the pinned names.
     const pinned = JSON.parse(readFileSync('cluster/images.json', 'utf8'));
     expect(fake.builds.map((b) => b.image)).toEqual([pinned.modelServer, pinned.operator]);
-    for (const b of fake.builds) expect(b).toMatchObject({ dockerfile: true, copied: ['bin/seldon-lab.js', 'lib/paths.ts'] });
+    for (const b of fake.builds) expect(b).toMatchObject({ dockerfile: true, copied: ['lib/paths.ts', 'package.json'] });
     // Waits show progress and end when the condition holds.
     expect(lines).toContain('  │ 0/1 ready; p-1: ContainerCreating');
     expect(lines).toContain('  │ mappings.getambassador.io: established');

@@ -19,7 +19,7 @@ import { WorkQueue, ExponentialBackoff } from '../kube/workqueue.js';
 import { defaultOperatorConfig, type OperatorConfig } from './config.js';
 import { withKeepAlive } from './connection.js';
 import { EventRecorder } from './events.js';
-import { ResilientInformer, type WatchSpec } from './informer.js';
+import { keepMetadataOnly, ResilientInformer, type WatchSpec } from './informer.js';
 import { KubeClusterApi, type ClusterApi } from './kube-api.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { hashIfLong, LABELS } from './names.js';
@@ -101,11 +101,14 @@ export function startOperator(options: OperatorOptions): Operator {
     return id ? known.get(`${obj.metadata?.namespace}/${id}`) : undefined;
   };
   const watches = makeWatches(kc, ns, config);
+  // The watches only say which SeldonDeployment to look at (the reconcile reads what it needs
+  // fresh from the API server), so their caches keep each object's metadata and nothing more.
+  const informerOptions = { relistIntervalMs: options.relistIntervalMs, log, transform: keepMetadataOnly };
   const watch = <T extends KubernetesObject>(spec: WatchSpec<T>, key: (obj: T) => string | undefined) =>
     new ResilientInformer<T>(kc, spec, (obj) => {
       const k = key(obj);
       if (k) queue.add(k);
-    }, { relistIntervalMs: options.relistIntervalMs, log });
+    }, informerOptions);
 
   // What a SeldonDeployment looked like outside its status, to skip the update events that only
   // report our own status writes (each would cost a reconcile that finds nothing to do).
@@ -124,7 +127,7 @@ export function startOperator(options: OperatorOptions): Operator {
     if (change === 'update' && seen.get(key) === sig) return;
     seen.set(key, sig);
     queue.add(key);
-  }, { relistIntervalMs: options.relistIntervalMs, log });
+  }, informerOptions);
 
   // --- the loop: take a key, reconcile, decide when to look again ----------------------------
   const worker = async (): Promise<void> => {

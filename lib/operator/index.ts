@@ -21,7 +21,7 @@ export { formatFieldErrors, validateForReconcile, validateKitSupport, validateSe
 export { covers, mergePatch, parseQuantity } from './diff.js';
 export { FIELD_MANAGER, KubeClusterApi, type ClusterApi, type ChildKind, type RequestCounts } from './kube-api.js';
 export { Reconciler, patchFor } from './reconcile.js';
-export { ResilientInformer, type WatchSpec } from './informer.js';
+export { keepMetadataOnly, ResilientInformer, type ResilientInformerOptions, type WatchSpec } from './informer.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader.js';
 export { startOperator, type Operator, type OperatorOptions, type OperatorStats } from './controller.js';
 export { emissaryMappingCrd, EMISSARY_CRDS_PATH } from './mapping-crd.js';

@@ -5,7 +5,7 @@ import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { withKeepAlive } from './connection.js';
-import { ResilientInformer } from './informer.js';
+import { keepMetadataOnly, ResilientInformer } from './informer.js';
 import { waitFor } from './testing/sandbox-cluster.js';
 
 let sandbox: Sandbox;
@@ -23,12 +23,12 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-function watchConfigMaps(seen: string[], logs: string[] = [], relistIntervalMs?: number): ResilientInformer<V1ConfigMap> {
+function watchConfigMaps(seen: string[], logs: string[] = [], relistIntervalMs?: number, transform?: (obj: V1ConfigMap) => void): ResilientInformer<V1ConfigMap> {
   return new ResilientInformer<V1ConfigMap>(
     kc,
     { what: 'ConfigMaps', path: '/api/v1/namespaces/default/configmaps', list: () => core.listNamespacedConfigMap({ namespace: 'default' }) },
     (obj, change) => seen.push(`${change} ${obj.metadata?.name}`),
-    { log: (line) => logs.push(line), relistIntervalMs },
+    { log: (line) => logs.push(line), relistIntervalMs, transform },
   );
 }
 
@@ -97,5 +97,54 @@ describe('ResilientInformer', () => {
     await waitFor('the control watch to see it', () => control.includes('add after-stop'));
     other.stop();
     expect(seen).toHaveLength(count);
+  });
+
+  it('keeps in its cache only what the transform leaves, and still hears updates', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('trimmed', 'x'.repeat(10_000)) });
+    const seen: string[] = [];
+    const handed: V1ConfigMap[] = [];
+    const informer = watchConfigMaps(seen, [], undefined, (obj) => {
+      keepMetadataOnly(obj);
+      handed.push(obj);
+    });
+    informer.start();
+    try {
+      await waitFor('the first list', () => informer.hasSynced() && seen.includes('add trimmed'));
+      const cached = informer.cached().find((o) => o.metadata?.name === 'trimmed');
+      expect(cached?.metadata?.resourceVersion).toBeTruthy();
+      expect(cached?.data).toBeUndefined();
+      expect(handed.every((o) => o.data === undefined && o.metadata?.managedFields === undefined)).toBe(true);
+      // The resourceVersion stayed, so the cache still tells a changed object from a repeated one.
+      await core.replaceNamespacedConfigMap({ namespace: 'default', name: 'trimmed', body: configMap('trimmed', 'y') });
+      await waitFor('the update', () => seen.includes('update trimmed'));
+      expect(informer.cached().find((o) => o.metadata?.name === 'trimmed')?.data).toBeUndefined();
+    } finally {
+      informer.stop();
+    }
+  });
+});
+
+describe('keepMetadataOnly', () => {
+  it('drops everything but apiVersion, kind and metadata, and the managedFields', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p', namespace: 'seldon', uid: 'u1', resourceVersion: '7', labels: { 'seldon-deployment-id': 'iris' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u0', controller: true }],
+        managedFields: [{ manager: 'kubelet', operation: 'Update' }],
+      },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+      status: { phase: 'Running' },
+    };
+    keepMetadataOnly(pod);
+    expect(pod).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p', namespace: 'seldon', uid: 'u1', resourceVersion: '7', labels: { 'seldon-deployment-id': 'iris' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u0', controller: true }],
+      },
+    });
   });
 });

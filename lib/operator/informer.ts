@@ -13,6 +13,10 @@
 //    operator would never hear of new objects. Here a fresh informer lists everything again
 //    every few minutes (the relist period), which also re-delivers every object as `add`:
 //    harmless, because reconciling is level-triggered, and it repairs anything missed.
+//
+// And one thing for memory: the informer keeps every object it has seen in its cache, whole. An
+// operator that only needs to know *which* object changed can trim each one first (`transform`,
+// what client-go calls SetTransform); see `keepMetadataOnly` below.
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { ExponentialBackoff } from '../kube/workqueue.js';
 
@@ -28,10 +32,32 @@ export interface WatchSpec<T extends KubernetesObject> {
 
 export type ChangeHandler<T> = (obj: T, change: 'add' | 'update' | 'delete') => void;
 
-export interface ResilientInformerOptions {
+export interface ResilientInformerOptions<T = KubernetesObject> {
   /** list everything again this often (default 5 minutes) */
   relistIntervalMs?: number;
   log?: (line: string) => void;
+  /**
+   * Changes each object in place, before the handler sees it. client-node's cache holds the very
+   * object it hands to handlers, so whatever this removes is not kept either. It must leave
+   * `metadata.name`, `namespace` and `resourceVersion`: the cache goes by them.
+   */
+  transform?: (obj: T) => void;
+}
+
+/**
+ * A `transform` for watches that only say *which* object changed: it drops everything but
+ * `apiVersion`, `kind` and `metadata`, and the metadata's `managedFields` (server-side apply's
+ * bookkeeping, often the biggest part of an object). The operator reads every object it acts on
+ * fresh from the API server, so its watches need no more. With 200 SeldonDeployments (and their
+ * Deployments, Services, Mappings and pods) the operator's heap holds 18 MB instead of 28 MB
+ * (bench/operator.ts).
+ */
+export function keepMetadataOnly(obj: KubernetesObject): void {
+  const record = obj as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') delete record[key];
+  }
+  if (obj.metadata) delete obj.metadata.managedFields;
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -45,16 +71,18 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly backoff = new ExponentialBackoff(500, 30_000);
   private readonly relistIntervalMs: number;
   private readonly log: (line: string) => void;
+  private readonly transform: ((obj: T) => void) | undefined;
   private synced = false;
 
   constructor(
     private readonly kubeConfig: KubeConfig,
     private readonly spec: WatchSpec<T>,
     private readonly onChange: ChangeHandler<T>,
-    options: ResilientInformerOptions = {},
+    options: ResilientInformerOptions<T> = {},
   ) {
     this.relistIntervalMs = options.relistIntervalMs ?? 5 * 60_000;
     this.log = options.log ?? (() => {});
+    this.transform = options.transform;
   }
 
   start(): void {
@@ -75,6 +103,11 @@ export class ResilientInformer<T extends KubernetesObject> {
   /** True once a first list has succeeded. */
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** The objects the informer's cache holds now (after `transform`). */
+  cached(): readonly T[] {
+    return this.current?.list() ?? [];
   }
 
   /** Lists again now with a fresh informer (what the relist period does). */
@@ -124,6 +157,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private deliver(obj: T, change: 'add' | 'update' | 'delete'): void {
     this.backoff.forget('restart');
     try {
+      this.transform?.(obj);
       this.onChange(obj, change);
     } catch (e) {
       this.log(`watch of ${this.spec.what}: a handler failed: ${(e as Error).message}`);
