@@ -178,6 +178,17 @@ describe('the full sandbox', () => {
     const env = { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port, [MOUNTS_ENV]: JSON.stringify({ [SERVICE_ACCOUNT_DIR]: mounted }) };
     const kc = loadInClusterConfig(new KubeConfig(), env);
     expect(kc.getContextObject(kc.getCurrentContext())?.namespace).toBe('seldon');
+    // RBAC is enforced: the ServiceAccount may list pods only once a Role and RoleBinding say so.
+    await expect(kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'seldon' })).rejects.toMatchObject({ code: 403 });
+    const rbac = (plural: string) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', plural });
+    await sandbox.api.create(rbac('roles'), {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-lister', namespace: 'seldon' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+    });
+    await sandbox.api.create(rbac('rolebindings'), {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'default-lists-pods', namespace: 'seldon' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-lister' }, subjects: [{ kind: 'ServiceAccount', name: 'default' }],
+    });
     const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'seldon' });
     expect(pods.items.map((p) => p.metadata?.name)).toContain('whoami');
 

@@ -130,7 +130,32 @@ const KINDS: Record<string, Message> = {
     })],
     3: ['status', 'ignored'],
   }),
+  // What `kubectl auth can-i` asks (authz-reviews.ts). The selectors of ResourceAttributes (fields 8
+  // and 9) are not known here, so a review that sends them is refused, never answered without them.
+  ...accessReviews(),
 };
+
+/** The authorization.k8s.io/v1 reviews: the same attributes, in three spec shapes. */
+function accessReviews(): Record<string, Message> {
+  const resourceAttributes = msg('ResourceAttributes', {
+    1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'],
+    5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'],
+  });
+  const nonResourceAttributes = msg('NonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] });
+  const selfSpec = msg('SelfSubjectAccessReviewSpec', { 1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes] });
+  const subjectSpec = msg('SubjectAccessReviewSpec', {
+    1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes],
+    // `extra` (map of ExtraValue) is not read by RBAC.
+    3: ['user', 'string'], 4: ['groups', rep('string')], 5: ['extra', 'ignored'], 6: ['uid', 'string'],
+  });
+  const review = (kind: string, spec: Message): Message => msg(kind, { 1: ['metadata', ObjectMeta], 2: ['spec', spec], 3: ['status', 'ignored'] });
+  return {
+    'authorization.k8s.io/v1/SelfSubjectAccessReview': review('SelfSubjectAccessReview', selfSpec),
+    'authorization.k8s.io/v1/SelfSubjectRulesReview': review('SelfSubjectRulesReview', msg('SelfSubjectRulesReviewSpec', { 1: ['namespace', 'string'] })),
+    'authorization.k8s.io/v1/SubjectAccessReview': review('SubjectAccessReview', subjectSpec),
+    'authorization.k8s.io/v1/LocalSubjectAccessReview': review('LocalSubjectAccessReview', subjectSpec),
+  };
+}
 
 function unsupported(message: string): ApiError {
   return new ApiError(415, 'UnsupportedMediaType', `${message}; the sandbox decodes protobuf only for ${Object.keys(KINDS).join(', ')} and DeleteOptions: send this request as application/json`);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The HTTPS face of the sandbox API server: 127.0.0.1 only, TLS from the sandbox's own CA, a bearer
 // token on every request, and the REST, watch and discovery endpoints kubectl, helm and
-// client-node use. Each request is: authenticate -> faults (if armed) -> route -> core -> answer.
+// client-node use. Each request is: authenticate -> authorize -> faults (if armed) -> route -> core -> answer.
 //
-// Two kinds of bearer token are accepted: the sandbox's own (in the kubeconfig; the cluster admin)
-// and the ServiceAccount tokens pods find in their mounted credentials (serviceaccounts.ts). Both
-// may do everything: RBAC is not enforced.
+// Two kinds of bearer token are accepted: the sandbox's own (in the kubeconfig; the cluster admin,
+// who may do anything) and the ServiceAccount tokens pods find in their mounted credentials
+// (serviceaccounts.ts). What a ServiceAccount may do is what RBAC grants it (authz.ts): a request
+// its Roles do not allow gets the real server's 403, before anything else looks at it.
 //
 // One request leaves HTTP behind: `pods/{name}/portforward` (what `kubectl port-forward` asks for)
 // upgrades its connection to SPDY or WebSocket streams. It arrives as Node's 'upgrade' event, is
@@ -16,11 +17,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
+import { RbacAuthorizer } from './authz.js';
+import { ADMIN_USER, serviceAccountUser, type UserInfo } from './authz-rules.js';
+import { forbidden, requestAttributes } from './authz-requests.js';
+import { answerReview, isReview } from './authz-reviews.js';
 import type { Faults } from '../faults.js';
 import { toTable } from './collaborators.js';
 import { newContext, type ApiCore, type WriteContext } from './core.js';
 import { aggregated, aggregatedContentType, apiGroup, coreVersions, groupList, resourceList, wantsAggregated } from './discovery.js';
 import { decodeBody, MAX_BODY_BYTES, readBody, responseForm, sendError, sendJson, sendText, type ResponseForm } from './http.js';
+import { impersonate } from './impersonation.js';
 import { groupVersionDocument, openApiIndex } from './openapi.js';
 import { openApiV2Document, sendOpenApiV2 } from './openapi-v2.js';
 import { BUILTIN_TYPES } from './resources.js';
@@ -128,8 +134,11 @@ export class ApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly stalled = new Set<IncomingMessage>();
   private boundPort = 0;
+  private readonly authorizer: RbacAuthorizer;
 
-  constructor(private readonly options: ApiServerOptions) {}
+  constructor(private readonly options: ApiServerOptions) {
+    this.authorizer = new RbacAuthorizer(options.core.store);
+  }
 
   get port(): number {
     return this.boundPort;
@@ -186,7 +195,15 @@ export class ApiServer {
     const r = route(req.method ?? 'GET', url.pathname, url.searchParams, (g, v, p) => core.registry.lookup(g, v, p)?.namespaced === true);
     if (this.options.log) res.on('finish', () => this.options.log!(`${req.method} ${req.url} ${res.statusCode}`));
 
-    if (!ANONYMOUS.has(r.kind) && !this.authorized(req)) return sendError(res, errors.unauthorized());
+    // Who is asking (401 for nobody), then may they (403): see authorize() below.
+    let user: UserInfo | undefined;
+    try {
+      user = this.authenticate(req);
+      if (!ANONYMOUS.has(r.kind) && !user) return sendError(res, errors.unauthorized());
+      if (user) user = this.authorize(user, req, url);
+    } catch (e) {
+      return sendError(res, e instanceof ApiError ? e : errors.internal((e as Error).message));
+    }
     if (r.kind !== 'faults') {
       const verb = r.kind === 'resource' ? r.verb : (req.method ?? 'GET').toLowerCase();
       const decision = this.options.faults.decide(verb, req.method ?? 'GET', url.pathname);
@@ -202,7 +219,10 @@ export class ApiServer {
 
     try {
       switch (r.kind) {
-        case 'resource': return await this.resource(r, url.searchParams, req, res);
+        case 'resource':
+          // "May I?" questions are answered by the authorizer, about whoever asks (authz-reviews.ts).
+          if (r.verb === 'create' && r.subresource === undefined && isReview(r) && user) return await this.review(r, user, req, res);
+          return await this.resource(r, url.searchParams, req, res);
         case 'version': return sendJson(res, 200, SERVER_VERSION);
         case 'health': return sendText(res, 200, 'ok');
         case 'root': return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
@@ -250,15 +270,38 @@ export class ApiServer {
     }
   }
 
-  private authorized(req: IncomingMessage): boolean {
+  /** The user a bearer token stands for: the admin, a ServiceAccount, or nobody (undefined). */
+  private authenticate(req: IncomingMessage): UserInfo | undefined {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match) return false;
+    if (!match) return undefined;
     const token = match[1].trim();
     const given = Buffer.from(token);
     const expected = Buffer.from(this.options.token);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
-    return this.options.serviceAccountTokens?.verify(this.options.core, token) !== undefined;
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return ADMIN_USER;
+    const account = this.options.serviceAccountTokens?.verify(this.options.core, token);
+    return account && serviceAccountUser(account);
+  }
+
+  /**
+   * Authorization, as kube-apiserver's filters do it: first impersonation (`kubectl --as`), which
+   * the requester must be allowed, then RBAC on the request itself (authz.ts). Returns the user
+   * the request acts as; throws the 403 of a refusal.
+   */
+  private authorize(requester: UserInfo, req: IncomingMessage, url: URL): UserInfo {
+    const user = impersonate(requester, req.headersDistinct, this.authorizer);
+    const attributes = requestAttributes(user, req.method ?? 'GET', url);
+    const decision = this.authorizer.authorize(attributes);
+    if (!decision.allowed) throw forbidden(attributes, decision.reason);
+    return user;
+  }
+
+  /** A POST of an access review: the authorizer's answer, never stored. */
+  private async review(r: ResourceRoute, user: UserInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const type = this.options.core.resolve(r.group, r.version, r.plural);
+    if ((r.namespace !== undefined) !== type.namespaced) throw errors.noResource();
+    const body = decodeBody(await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES), req.headers['content-type']);
+    return sendJson(res, 201, answerReview(this.options.core, this.authorizer, type, r.namespace, user, body));
   }
 
   /**
@@ -272,7 +315,13 @@ export class ApiServer {
     };
     socket.on('error', () => socket.destroy());
     if (this.options.log) this.options.log(`${req.method} ${req.url} upgrade`);
-    if (!this.authorized(req)) return refuse(errors.unauthorized());
+    const requester = this.authenticate(req);
+    if (!requester) return refuse(errors.unauthorized());
+    try {
+      this.authorize(requester, req, new URL(req.url ?? '/', 'https://127.0.0.1'));
+    } catch (e) {
+      return refuse(e instanceof ApiError ? e : errors.internal((e as Error).message));
+    }
     const path = (req.url ?? '/').split('?')[0];
     const match = PORT_FORWARD_PATH.exec(path);
     if (!match) return refuse(errors.badRequest(`${path} cannot be upgraded: only pods/{name}/portforward can`));

@@ -21,9 +21,8 @@
 // (issuer, `system:serviceaccount:<ns>:<name>` subject, the ServiceAccount's uid), signed with a key
 // derived from the sandbox's own bearer token. What is simpler than on a cluster, and the lessons
 // say so: there is one token per ServiceAccount, it does not expire, and it is not bound to the pod;
-// and the API server checks only that the ServiceAccount still exists (same uid). **RBAC is not
-// enforced**: a ServiceAccount's token may do everything the kubeconfig's token may do, so a Role
-// that forgets a verb is not caught here (test/chart.test.ts checks the chart's RBAC another way).
+// and the API server checks only that the ServiceAccount still exists (same uid). What the token
+// may then do is what RBAC grants the ServiceAccount (authz.ts), as on a cluster.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ApiCore } from './core.js';
 import { generatedName } from './objects.js';

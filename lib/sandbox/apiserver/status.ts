@@ -187,6 +187,18 @@ export const errors = {
   forbidden(message: string, details?: StatusDetails): ApiError {
     return new ApiError(403, 'Forbidden', message, details);
   },
+  /**
+   * 403 worded as apierrors.NewForbidden words it: `pods "x" is forbidden: <why>`, without the name
+   * when there is none (`deployments.apps is forbidden: ...`), and `forbidden: <why>` when no
+   * resource is involved (a URL path). `details` always come, empty for a path.
+   */
+  forbiddenOn(plural: string, group: string, name: string, why: string): ApiError {
+    let message: string;
+    if (!plural && !group) message = `forbidden: ${why}`;
+    else if (!name) message = `${qualifiedResource(plural, group)} is forbidden: ${why}`;
+    else message = `${qualifiedResource(plural, group)} ${JSON.stringify(name)} is forbidden: ${why}`;
+    return new ApiError(403, 'Forbidden', message, { name, group, kind: plural });
+  },
   notAcceptable(accepted: string[]): ApiError {
     return new ApiError(406, 'NotAcceptable', `only the following media types are accepted: ${accepted.join(', ')}`);
   },
