@@ -522,7 +522,12 @@ describe.skipIf(!helmPath || runsAsPod !== '')(`the chart's operator pod in the 
       kubelet = await startKubelet(sandbox.api, {
         timeScale: 0.05,
         apiServer: { host: '127.0.0.1', port: Number(new URL(sandbox.url).port) },
-        serviceAccountToken: sandbox.token,
+        // The pod's own ServiceAccount's token, as a real kubelet mounts it: the operator gets what
+        // the chart's RBAC grants, no more (the sandbox enforces RBAC for these tokens).
+        serviceAccountToken: (pod) => {
+          const spec = pod.spec as k8s.V1PodSpec;
+          return sandbox.serviceAccountToken(String(pod.metadata.namespace), spec.serviceAccountName ?? 'default');
+        },
       });
       const install = await helm(['install', RELEASE, CHART, '--namespace', NAMESPACE, '--create-namespace'], sandbox.kubeconfigPath);
       expect(install.exitCode, install.stderr).toBe(0);
