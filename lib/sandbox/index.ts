@@ -88,6 +88,21 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** things worth telling the person who started the sandbox (a port that was taken, ...) */
   notice?: (line: string) => void;
+  /**
+   * called as soon as the API server answers and the kubeconfig is written, before the controllers,
+   * the kubelet, the network and the gateway are loaded and started (startSandbox() resolves once
+   * they run too). From here kubectl works; `seldon-lab sandbox` prints its export line at this point.
+   */
+  onApiReady?: (api: ApiReady) => void;
+}
+
+/** Where the API server answers: what `onApiReady` gets. */
+export interface ApiReady {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  kubeconfigPath: string;
+  /** the kubeconfig context, `seldon-lab-sandbox` */
+  context: string;
 }
 
 export interface Sandbox {

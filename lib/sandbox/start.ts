@@ -11,6 +11,12 @@
 // Everything shares one set of informers (one watch per resource type), `kubectl logs` reads the
 // kubelet's logs, `kubectl port-forward` reaches pods through the API server, and pods find the API
 // server through the `kubernetes` Service with their ServiceAccount's token, as on a cluster.
+//
+// The API server comes first and alone: it listens and the kubeconfig is written (`onApiReady`)
+// before the code of the other parts is even loaded, as on a cluster, where kube-apiserver is up
+// before the controller manager, the kubelet and the ingress connect to it. Loading and starting
+// them takes longer than the API server alone (the gateway's CRDs most), so kubectl can be
+// pointed at the sandbox a few tenths of a second before they run.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -19,17 +25,19 @@ import { ApiCore, newContext } from './apiserver/core.js';
 import { DEFAULT_SERVICE_CIDR } from './apiserver/clusterip.js';
 import { LocalApi } from './apiserver/local-api.js';
 import { Persistence } from './apiserver/persistence.js';
-import { ApiServer, type LogProvider } from './apiserver/server.js';
+import { ApiServer, type LogProvider, type PortForwardHandler } from './apiserver/server.js';
 import { ServiceAccountTokens } from './apiserver/serviceaccounts.js';
 import { ensureKubernetesService } from './apiserver/services.js';
 import { errors } from './apiserver/status.js';
 import { Store } from './apiserver/store.js';
-import { startControllers, type ControllerOptions, type Controllers } from './controllers/index.js';
+import type { ControllerOptions, Controllers } from './controllers/index.js';
 import { Faults } from './faults.js';
-import { DEFAULT_INGRESS_PORT, startGateway, type Gateway } from './gateway/index.js';
+import { DEFAULT_INGRESS_PORT } from './gateway/port.js';
+import type { Gateway } from './gateway/index.js';
 import { CONTEXT, writeKubeconfig } from './kubeconfig.js';
-import { startKubelet, type Kubelet } from './kubelet/index.js';
-import { handlePortForward, serviceLoopbackAddress, serviceLoopbackPort, startNetwork, type Network } from './network/index.js';
+import type { Kubelet } from './kubelet/index.js';
+import { serviceLoopbackAddress, serviceLoopbackPort } from './network/address.js';
+import type { Network } from './network/index.js';
 import { loadOrCreateTls } from './tls.js';
 import type { SandboxOptions, Sandbox } from './index.js';
 
@@ -81,6 +89,17 @@ export function planStack(options: SandboxOptions): StackPlan {
   };
 }
 
+/**
+ * `kubectl port-forward`'s tunnel (SPDY and WebSocket framing, with the ws package), loaded on the
+ * first port-forward instead of before the API server listens. The upgraded socket keeps what the
+ * client sends meanwhile: nothing reads it until the handler does.
+ */
+const portForward: PortForwardHandler = (req, socket, head, target) => {
+  import('./network/portforward/handler.js')
+    .then(({ handlePortForward }) => handlePortForward(req, socket, head, target))
+    .catch(() => socket.destroy());
+};
+
 /** The names a pod uses for the API server, which the serving certificate must cover. */
 function servingNames(): { ips: string[]; dns: string[] } {
   const base = DEFAULT_SERVICE_CIDR.split('/')[0].split('.').map(Number);
@@ -124,7 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const faults = new Faults();
   const server = new ApiServer({
-    core, token, faults, serviceAccountTokens, logs, portForward: handlePortForward,
+    core, token, faults, serviceAccountTokens, logs, portForward,
     tls: { key: tls.key, cert: tls.cert }, port: options.port ?? 0, log: options.log,
   });
   await server.listen();
@@ -179,10 +198,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    if (plan.controllers) controllers = startControllers(api, plan.controllers);
+    options.onApiReady?.({ url: server.url, kubeconfigPath, context: CONTEXT });
+    // The other parts: loaded only now that the API server answers (see the top of this file).
+    if (plan.controllers) {
+      const { startControllers } = await import('./controllers/index.js');
+      controllers = startControllers(api, plan.controllers);
+    }
     const informers = controllers?.informers;
-    if (plan.network) network = await startNetwork(api, { informers });
+    if (plan.network) {
+      const { startNetwork } = await import('./network/index.js');
+      network = await startNetwork(api, { informers });
+    }
     if (plan.kubelet === 'process') {
+      const { startKubelet } = await import('./kubelet/index.js');
       late.kubelet = await startKubelet(api, {
         informers,
         timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
@@ -243,6 +271,7 @@ async function startGatewayOn(
   api: LocalApi, port: number | undefined, network: Network | undefined,
   informers: Controllers['informers'] | undefined, notice: (line: string) => void,
 ): Promise<Gateway> {
+  const { startGateway } = await import('./gateway/index.js');
   const services = network?.table;
   try {
     return await startGateway(api, { port: port ?? DEFAULT_INGRESS_PORT, services, informers });

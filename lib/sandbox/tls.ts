@@ -11,8 +11,7 @@
 // lib/sandbox/network/address.ts). So an in-cluster client verifies the server with the `ca.crt`
 // of its ServiceAccount, no insecure flag. Keys are ECDSA P-256: generated in milliseconds, so a
 // fresh start stays well under a second.
-import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect metadata API
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +41,22 @@ function withLocal(names: ServingNames): ServingNames {
   return { ips: [...new Set([...LOCAL_NAMES.ips, ...names.ips])], dns: [...new Set([...LOCAL_NAMES.dns, ...names.dns])] };
 }
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let loading: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509, loaded on first use. Only making a certificate needs it, and loading it (with its
+ * ASN.1 stack) takes about a tenth of a second, a fifth of the sandbox's start-up budget: a sandbox
+ * that finds valid certificates in its data folder starts without it.
+ */
+function library(): Promise<typeof X509> {
+  loading ??= (async () => {
+    await import('reflect-metadata'); // @peculiar/x509 uses tsyringe, which needs the Reflect metadata API
+    const lib = await import('@peculiar/x509');
+    lib.cryptoProvider.set(webcrypto as unknown as Parameters<typeof lib.cryptoProvider.set>[0]);
+    return lib;
+  })();
+  return loading;
+}
 
 function pem(label: string, der: ArrayBuffer): string {
   const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
@@ -65,7 +79,9 @@ async function privatePem(key: webcrypto.CryptoKey): Promise<string> {
 }
 
 /** A serving certificate for `names` (and 127.0.0.1 and localhost), signed by the given CA. */
-async function servingCertificate(ca: x509.X509Certificate, caKey: webcrypto.CryptoKey, names: ServingNames): Promise<{ cert: string; key: string }> {
+async function servingCertificate(caPem: string, caKey: webcrypto.CryptoKey, names: ServingNames): Promise<{ cert: string; key: string }> {
+  const x509 = await library();
+  const ca = new x509.X509Certificate(caPem);
   const all = withLocal(names);
   const keys = await keyPair();
   const now = Date.now();
@@ -94,6 +110,7 @@ async function servingCertificate(ca: x509.X509Certificate, caKey: webcrypto.Cry
 
 /** A new CA and a serving certificate signed by it, valid for `names` too. */
 export async function generateTls(names: ServingNames = LOCAL_NAMES): Promise<TlsMaterial> {
+  const x509 = await library();
   const caKeys = await keyPair();
   const now = Date.now();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
@@ -109,8 +126,8 @@ export async function generateTls(names: ServingNames = LOCAL_NAMES): Promise<Tl
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const serving = await servingCertificate(ca, caKeys.privateKey, names);
-  return { caCert: ca.toString('pem') + '\n', caKey: await privatePem(caKeys.privateKey), ...serving };
+  const caCert = ca.toString('pem') + '\n';
+  return { caCert, caKey: await privatePem(caKeys.privateKey), ...(await servingCertificate(caCert, caKeys.privateKey, names)) };
 }
 
 const FILES = { caCert: 'ca.crt', caKey: 'ca.key', cert: 'apiserver.crt', key: 'apiserver.key' } as const;
@@ -150,7 +167,7 @@ export async function loadOrCreateTls(dir?: string, names: ServingNames = LOCAL_
     if (fresh(material.caCert) && fresh(material.cert) && covers(material.cert, names)) return material;
     if (fresh(material.caCert)) {
       const caKey = await webcrypto.subtle.importKey('pkcs8', Buffer.from(material.caKey.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'), ALGORITHM, true, ['sign']);
-      const renewed = { ...material, ...(await servingCertificate(new x509.X509Certificate(material.caCert), caKey, names)) };
+      const renewed = { ...material, ...(await servingCertificate(material.caCert, caKey, names)) };
       save(dir, paths, renewed);
       return renewed;
     }

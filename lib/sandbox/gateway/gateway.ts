@@ -26,10 +26,10 @@ import { CONFIG_ANNOTATION, parseConfigAnnotation } from './annotations.js';
 import { installEmissaryCrds } from './crds.js';
 import { Forwarder, type Target } from './forward.js';
 import { DEFAULT_AMBASSADOR_ID, parseMapping, type MappingRule, type Upstream } from './mapping.js';
+import { DEFAULT_INGRESS_PORT } from './port.js';
 import { buildRouteTable, matchRoute, type Route } from './route-table.js';
 
-/** Seldon's documented ingress port (`kubectl port-forward ... 8003:8080`). */
-export const DEFAULT_INGRESS_PORT = 8003;
+export { DEFAULT_INGRESS_PORT };
 
 /** Mappings are read in v3alpha1; v2 objects are the same stored objects, served in both versions. */
 export const MAPPINGS: ResourceRef = { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings' };
@@ -56,8 +56,8 @@ export class Gateway {
   private readonly ownsInformers: boolean;
   private readonly services: ServiceTable;
   private readonly ownsServices: boolean;
-  private readonly mappings: Informer;
-  private readonly svcInformer: Informer;
+  /** the informers the route table is built from: made in start(), once the Mapping CRD exists */
+  private watched?: { mappings: Informer; services: Informer };
   private readonly forwarder: Forwarder;
   private readonly server: Server;
   private table: Route[] = [];
@@ -74,16 +74,6 @@ export class Gateway {
     this.informers = options.informers ?? new InformerFactory(api, this.log);
     this.ownsServices = !options.services;
     this.services = options.services ?? new ServiceTable(api, { informers: this.informers, log: this.log });
-    this.mappings = this.informers.informer(MAPPINGS);
-    this.svcInformer = this.informers.informer(refs.services);
-    const rebuild = () => this.rebuild();
-    this.mappings.addHandlers({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
-    const annotationOf = (svc: KubeObject) => svc.metadata.annotations?.[CONFIG_ANNOTATION];
-    this.svcInformer.addHandlers({
-      onAdd: (svc) => annotationOf(svc) !== undefined && rebuild(),
-      onUpdate: (old, svc) => annotationOf(old) !== annotationOf(svc) && rebuild(),
-      onDelete: (svc) => annotationOf(svc) !== undefined && rebuild(),
-    });
     this.forwarder = new Forwarder({ route: (facts) => matchRoute(this.table, facts), resolve: (upstream) => this.resolve(upstream) });
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.forwarder.accept(socket));
   }
@@ -118,10 +108,11 @@ export class Gateway {
       const created = await installEmissaryCrds(this.api);
       if (created.length) this.log.info(`gateway: installed ${created.join(', ')}`);
     }
+    const { mappings, services } = this.watch();
     if (this.ownsInformers) this.informers.start();
-    else for (const informer of [this.mappings, this.svcInformer]) informer.start();
+    else for (const informer of [mappings, services]) informer.start();
     if (this.ownsServices) await this.services.start();
-    await Promise.all([this.mappings.waitForSync(), this.svcInformer.waitForSync()]);
+    await Promise.all([mappings.waitForSync(), services.waitForSync()]);
     this.rebuild();
     const host = this.options.host ?? '127.0.0.1';
     const port = this.options.port ?? DEFAULT_INGRESS_PORT;
@@ -152,6 +143,27 @@ export class Gateway {
     if (this.ownsInformers) this.informers.stop();
   }
 
+  /**
+   * Follows Mappings and the Services' Mapping annotations, rebuilding the route table on every
+   * change. Called once the CRDs are installed: informers shared with the controllers already run,
+   * so one made now lists at once, and a list of Mappings before their type exists would fail and
+   * wait out a back-off (a tenth of a second of every start).
+   */
+  private watch(): { mappings: Informer; services: Informer } {
+    const mappings = this.informers.informer(MAPPINGS);
+    const services = this.informers.informer(refs.services);
+    this.watched = { mappings, services };
+    const rebuild = () => this.rebuild();
+    mappings.addHandlers({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
+    const annotationOf = (svc: KubeObject) => svc.metadata.annotations?.[CONFIG_ANNOTATION];
+    services.addHandlers({
+      onAdd: (svc) => annotationOf(svc) !== undefined && rebuild(),
+      onUpdate: (old, svc) => annotationOf(old) !== annotationOf(svc) && rebuild(),
+      onDelete: (svc) => annotationOf(svc) !== undefined && rebuild(),
+    });
+    return this.watched;
+  }
+
   /** Reads every Mapping (resources and annotations) into a fresh route table. */
   private rebuild(): void {
     const rules: MappingRule[] = [];
@@ -163,12 +175,12 @@ export class Gateway {
       else if ('error' in parsed) problems.push(parsed.error);
       else this.log.info(`gateway: ${parsed.skip}`);
     };
-    for (const obj of this.mappings.list()) {
+    for (const obj of this.watched?.mappings.list() ?? []) {
       const namespace = String(obj.metadata.namespace);
       const name = String(obj.metadata.name);
       add((obj.spec ?? {}) as Record<string, unknown>, { id: `Mapping ${namespace}/${name}`, namespace, name });
     }
-    for (const svc of this.svcInformer.list()) {
+    for (const svc of this.watched?.services.list() ?? []) {
       const text = svc.metadata.annotations?.[CONFIG_ANNOTATION];
       if (text === undefined) continue;
       const service = { namespace: String(svc.metadata.namespace), name: String(svc.metadata.name) };
