@@ -39,6 +39,20 @@ export interface PruneResult {
   unknownFields: string[];
 }
 
+let ajvInstance: Ajv | undefined;
+
+/**
+ * One ajv for every schema: a new instance compiles JSON Schema's own meta-schema first, which
+ * costs tens of milliseconds each time (the sandbox compiles several CRDs as it starts).
+ */
+function sharedAjv(): Ajv {
+  if (!ajvInstance) {
+    ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: false, messages: false });
+    for (const name of CHECKED_FORMATS) ajvInstance.addFormat(name, fullFormats[name]);
+  }
+  return ajvInstance;
+}
+
 /** One compiled version schema of a CRD. */
 export class CrdSchema {
   /** the CEL rules of this schema, which `validate()` does not evaluate */
@@ -46,9 +60,11 @@ export class CrdSchema {
   private readonly check: ValidateFunction;
 
   constructor(readonly schema: JSONSchemaProps) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, messages: false });
-    for (const name of CHECKED_FORMATS) ajv.addFormat(name, fullFormats[name]);
-    this.check = ajv.compile(toJsonSchema(schema));
+    const jsonSchema = toJsonSchema(schema);
+    const ajv = sharedAjv();
+    this.check = ajv.compile(jsonSchema);
+    // The compiled function keeps working; the instance need not remember every schema it compiled.
+    ajv.removeSchema(jsonSchema);
     this.celRules = collectRules(schema, '');
   }
 
