@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkTools, findTool, installHint, missingToolsReport } from './tools.js';
+import { checkTools, findTool, installHint, kubectlsToTest, missingToolsReport } from './tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seldon-lab-tools-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +50,28 @@ describe('checkTools and the hints', () => {
     expect(installHint('helm', 'darwin').join('\n')).toContain('brew install helm');
     expect(installHint('helm', 'darwin').join('\n')).not.toContain('cluster/tools/tools.ts');
     expect(installHint('minikube', 'linux').join('\n')).toContain('minikube-linux-amd64');
+  });
+});
+
+describe('kubectlsToTest', () => {
+  /** A stand-in kubectl that reports `version` the way `kubectl version --client -o json` does. */
+  function fakeKubectl(name: string, version: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\necho '{"clientVersion":{"gitVersion":"${version}"}}'\n`);
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  it('takes the kubectl named by KUBECTL, and says what version it is', () => {
+    const path = fakeKubectl('kubectl-a', 'v1.29.0');
+    expect(kubectlsToTest({ KUBECTL: path })[0]).toEqual({ path, version: 'v1.29.0' });
+  });
+
+  it('leaves out a kubectl that does not run', () => {
+    const broken = join(dir, 'kubectl-broken');
+    writeFileSync(broken, '#!/bin/sh\nexit 3\n');
+    chmodSync(broken, 0o755);
+    expect(kubectlsToTest({ KUBECTL: broken }).map((k) => k.path)).not.toContain(broken);
+    expect(kubectlsToTest({ KUBECTL: join(dir, 'no-such-kubectl') }).map((k) => k.path)).not.toContain(join(dir, 'no-such-kubectl'));
   });
 });

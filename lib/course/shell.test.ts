@@ -91,13 +91,15 @@ describe('sh', () => {
     expect(output).toBe(join(repoRoot(), 'node_modules', '.bin', 'vitest'));
   });
 
-  it("looks in the kit's .tools/ after the inherited PATH, so a machine's own kubectl and helm come first", async () => {
+  it("looks in the kit's .tools/ first, then the inherited PATH", async () => {
     const tools = join(repoRoot(), '.tools');
     const dirs = (await sh('printf %s "$PATH"', { quiet: true })).output.split(':');
-    expect(dirs.at(-1)).toBe(tools);
-    expect(dirs.indexOf(tools)).toBe(dirs.length - 1);
-    // A PATH given by the caller is kept, with .tools after it.
-    expect((await sh('printf %s "$PATH"', { quiet: true, env: { PATH: '/usr/bin:/bin' } })).output).toMatch(new RegExp(`/usr/bin:/bin:${tools}$`));
+    // .tools before every folder the process inherited (node_modules/.bin is added npx-style).
+    const inherited = (process.env.PATH ?? '').split(':').filter((d) => d !== '');
+    expect(dirs).toContain(tools);
+    for (const dir of inherited) expect(dirs.indexOf(tools)).toBeLessThan(dirs.indexOf(dir));
+    // A PATH given by the caller is kept, after .tools.
+    expect((await sh('printf %s "$PATH"', { quiet: true, env: { PATH: '/usr/bin:/bin' } })).output).toMatch(new RegExp(`${tools}:/usr/bin:/bin$`));
   });
 
   it('gives a command no keyboard: reading stdin ends at once', async () => {

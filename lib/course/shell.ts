@@ -10,13 +10,13 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { repoRoot } from '../paths.js';
 
 /**
- * The PATH a terminal cell runs with: the inherited one, then the kit's `.tools/` (where
- * `npm run tools` puts helm and a current kubectl), so a machine without its own kubectl or helm
- * can use the kit's, while one that has them keeps using its own.
+ * The PATH a terminal cell runs with: the kit's `.tools/` (where `npm run tools` puts its pinned
+ * helm and kubectl) before the inherited one, as the cluster scripts look for them
+ * (cluster/scripts/tools.ts): when the kit has fetched a tool, every lesson uses that version.
  */
 export function cellPath(inherited: string | undefined = process.env.PATH): string {
   const tools = join(repoRoot(), '.tools');
-  return inherited ? `${inherited}${delimiter}${tools}` : tools;
+  return inherited ? `${tools}${delimiter}${inherited}` : tools;
 }
 
 export interface ShellOptions {

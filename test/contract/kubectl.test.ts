@@ -7,15 +7,16 @@
 // It runs once with each kubectl it finds (see kubectls() below): the one on PATH or named by
 // KUBECTL, `.tools/kubectl`, and Debian's 1.20 from `kubernetes-client`. It is skipped, with the
 // reason printed, when there is no kubectl. Only flags that kubectl 1.20 has are used.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot } from '../../lib/paths.js';
+import { kubectlsToTest } from '../../cluster/scripts/tools.js';
+import { fromRoot } from '../../lib/paths.js';
 import { startContractCluster, type ContractCluster } from './cluster.js';
 import { eventually } from './support.js';
 
@@ -24,30 +25,11 @@ const CRD_NAME = 'seldondeployments.machinelearning.seldon.io';
 const CRD_FILE = fromRoot('cluster', 'charts', 'seldon-lab-operator', 'crds', `${CRD_NAME}.yaml`);
 const SAMPLES = fromRoot('cluster', 'samples');
 
-/** `v1.32.4`, or undefined when there is no kubectl to run at `bin`. */
-function kubectlVersion(bin: string): string | undefined {
-  try {
-    const out = execFileSync(bin, ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return (JSON.parse(out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Every kubectl there is to test with, one per version: KUBECTL or the one on PATH, `npm run tools`'
- * `.tools/kubectl`, and Debian's own (1.20, the one that validates manifests itself), which .ci/run
- * unpacks into `.tools/debian` when the kubectl on PATH is another.
- */
+/** Every kubectl there is to test with (see kubectlsToTest). */
 function kubectls(): { bin: string; version: string }[] {
-  const named = process.env.KUBECTL?.includes('/') ? resolve(repoRoot(), process.env.KUBECTL) : process.env.KUBECTL || 'kubectl';
-  const found = new Map<string, string>();
-  for (const bin of [named, fromRoot('.tools', 'kubectl'), fromRoot('.tools', 'debian', 'usr', 'bin', 'kubectl')]) {
-    const version = kubectlVersion(bin);
-    if (version && !found.has(version)) found.set(version, bin);
-  }
-  if (found.size === 0) console.log(`kubectl.test.ts: skipped, "${named}" does not run (install kubectl, or Debian's kubernetes-client, or set KUBECTL to a kubectl binary)`);
-  return [...found].map(([version, bin]) => ({ bin, version }));
+  const found = kubectlsToTest();
+  if (found.length === 0) console.log('kubectl.test.ts: skipped, no kubectl runs here (install kubectl, or Debian\'s kubernetes-client, or set KUBECTL to a kubectl binary)');
+  return found.map((k) => ({ bin: k.path, version: k.version }));
 }
 
 interface Result {

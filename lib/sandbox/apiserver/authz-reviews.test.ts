@@ -3,13 +3,13 @@
 // sandbox with every kubectl there is (the one on PATH or named by KUBECTL, `.tools/kubectl`,
 // Debian's 1.20): for a ServiceAccount's token, and for the admin acting `--as` that ServiceAccount.
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot } from '../../paths.js';
+import { kubectlsToTest } from '../../../cluster/scripts/tools.js';
 import { startSandbox, type Sandbox } from '../index.js';
 import { raw } from '../testing.js';
 import { decodeProtobuf, PROTOBUF } from './protobuf.js';
@@ -159,26 +159,11 @@ describe('SubjectAccessReview and LocalSubjectAccessReview', () => {
   });
 });
 
-/** `v1.32.4`, or undefined when there is no kubectl at `bin`. */
-function kubectlVersion(bin: string): string | undefined {
-  try {
-    const out = execFileSync(bin, ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return (JSON.parse(out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Every kubectl to try, one per version (as test/contract/kubectl.test.ts finds them). */
 function kubectls(): { bin: string; version: string }[] {
-  const named = process.env.KUBECTL?.includes('/') ? resolve(repoRoot(), process.env.KUBECTL) : process.env.KUBECTL || 'kubectl';
-  const found = new Map<string, string>();
-  for (const bin of [named, fromRoot('.tools', 'kubectl'), fromRoot('.tools', 'debian', 'usr', 'bin', 'kubectl')]) {
-    const version = kubectlVersion(bin);
-    if (version && !found.has(version)) found.set(version, bin);
-  }
-  if (found.size === 0) console.log(`authz-reviews.test.ts: kubectl tests skipped, "${named}" does not run (install kubectl, or set KUBECTL to a kubectl binary)`);
-  return [...found].map(([version, bin]) => ({ bin, version }));
+  const found = kubectlsToTest();
+  if (found.length === 0) console.log('authz-reviews.test.ts: kubectl tests skipped, no kubectl runs here (install kubectl, or set KUBECTL to a kubectl binary)');
+  return found.map((k) => ({ bin: k.path, version: k.version }));
 }
 
 describe.each(kubectls())('kubectl $version auth can-i', ({ bin }) => {
