@@ -8,7 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from './index.js';
-import { eventually } from './testing.js';
+import { eventually, exampleCrd } from './testing.js';
 
 let sandbox: Sandbox;
 let kc: KubeConfig;
@@ -21,20 +21,10 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'gadgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
-    versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { state: { type: 'string' } } } } } },
-    }],
-  },
-};
+const CRD = exampleCrd('Gadget', [{
+  name: 'v1', subresources: { status: {} },
+  schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } }, status: { type: 'object', properties: { state: { type: 'string' } } } } },
+}]);
 
 describe('@kubernetes/client-node', () => {
   it('uses the kubeconfig context over verified HTTPS', () => {

@@ -128,3 +128,30 @@ export async function rawWatch(target: Target, path: string, options: RawOptions
 export function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, what = 'the condition'): Promise<T> {
   return waitFor(what, check, { timeoutMs, intervalMs: 20, done: Boolean });
 }
+
+/** One version of a test CRD: its name, schema and whatever else the test needs (subresources, columns). */
+export interface ExampleCrdVersion {
+  name: string;
+  schema: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/**
+ * A namespaced CustomResourceDefinition in the `example.com` group for tests: `kind` Gadget gives
+ * `gadgets.example.com`, with the given versions (the first one stored, all served).
+ */
+export function exampleCrd(kind: string, versions: ExampleCrdVersion[], names: Record<string, unknown> = {}) {
+  const singular = kind.toLowerCase();
+  const plural = `${singular}s`;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.example.com` },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { plural, singular, kind, ...names },
+      versions: versions.map(({ name, schema, ...rest }, i) => ({ name, served: true, storage: i === 0, ...rest, schema: { openAPIV3Schema: schema } })),
+    },
+  };
+}

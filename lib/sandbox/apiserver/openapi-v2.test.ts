@@ -6,7 +6,7 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../index.js';
-import { raw } from '../testing.js';
+import { exampleCrd, raw } from '../testing.js';
 import { toOpenApiV2Schema } from './openapi-v2.js';
 
 describe('toOpenApiV2Schema (what kube-apiserver publishes of a CRD schema in v2)', () => {
@@ -67,35 +67,23 @@ const one = (f: Fields, no: number): Uint8Array => f.get(no)![0] as Uint8Array;
 const namedEntries = (f: Fields, no: number): Map<string, Fields> =>
   new Map((f.get(no) ?? []).map((entry) => { const e = fields(entry as Uint8Array); return [text(one(e, 1)), fields(one(e, 2))]; }));
 
-const CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'gadgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
-    versions: [{
-      name: 'v1', served: true, storage: true,
-      schema: {
-        openAPIV3Schema: {
-          type: 'object',
-          properties: {
-            spec: {
-              type: 'object', required: ['size'],
-              properties: {
-                size: { type: 'integer', minimum: 1, maximum: 10 },
-                color: { type: 'string', enum: ['red', 'blue'], default: 'blue' },
-                tags: { type: 'array', items: { type: 'string' } },
-                extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              },
-            },
-          },
+const CRD = exampleCrd('Gadget', [{
+  name: 'v1',
+  schema: {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object', required: ['size'],
+        properties: {
+          size: { type: 'integer', minimum: 1, maximum: 10 },
+          color: { type: 'string', enum: ['red', 'blue'], default: 'blue' },
+          tags: { type: 'array', items: { type: 'string' } },
+          extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
         },
       },
-    }],
+    },
   },
-};
+}]);
 const DEFINITION = 'com.example.v1.Gadget';
 
 describe('GET /openapi/v2', () => {
@@ -171,9 +159,7 @@ describe('GET /openapi/v2', () => {
     expect(again.status).toBe(304);
     expect(again.bytes.length).toBe(0);
 
-    const other = structuredClone(CRD);
-    other.metadata.name = 'doodads.example.com';
-    other.spec.names = { plural: 'doodads', singular: 'doodad', kind: 'Doodad' };
+    const other = exampleCrd('Doodad', CRD.spec.versions.map((v) => ({ name: v.name, schema: v.schema.openAPIV3Schema })));
     expect((await raw(sandbox, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: other })).status).toBe(201);
     const changed = await raw(sandbox, 'GET', '/openapi/v2', { headers: { 'if-none-match': etag } });
     expect(changed.status).toBe(200);
