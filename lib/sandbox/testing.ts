@@ -138,19 +138,19 @@ export interface ExampleCrdVersion {
 
 /**
  * A namespaced CustomResourceDefinition in the `example.com` group for tests: `kind` Gadget gives
- * `gadgets.example.com`, with the given versions (the first one stored, all served).
+ * `gadgets.example.com` (unless `extraNames` says otherwise), with the given versions (the first
+ * one stored, all served).
  */
-export function exampleCrd(kind: string, versions: ExampleCrdVersion[], names: Record<string, unknown> = {}) {
-  const singular = kind.toLowerCase();
-  const plural = `${singular}s`;
+export function exampleCrd(kind: string, versions: ExampleCrdVersion[], extraNames: { plural?: string; singular?: string; listKind?: string; shortNames?: string[] } = {}) {
+  const names = { plural: `${kind.toLowerCase()}s`, singular: kind.toLowerCase(), kind, ...extraNames };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.example.com` },
+    metadata: { name: `${names.plural}.example.com` },
     spec: {
       group: 'example.com',
       scope: 'Namespaced',
-      names: { plural, singular, kind, ...names },
+      names,
       versions: versions.map(({ name, schema, ...rest }, i) => ({ name, served: true, storage: i === 0, ...rest, schema: { openAPIV3Schema: schema } })),
     },
   };

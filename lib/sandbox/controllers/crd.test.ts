@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../apiserver/types.js';
+import { exampleCrd } from '../testing.js';
 import { findCondition, type Condition } from './objects.js';
 import { eventually, refs, startTestCluster, type TestCluster } from './testing/cluster.js';
 
@@ -11,17 +12,8 @@ afterEach(async () => {
 });
 
 function crd(plural: string, kind: string, shortNames?: string[], listKind = `${kind}List`): KubeObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.example.com` },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { plural, singular: plural.replace(/s$/, ''), kind, listKind, ...(shortNames ? { shortNames } : {}) },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-    },
-  };
+  const schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  return exampleCrd(kind, [{ name: 'v1', schema }], { plural, singular: plural.replace(/s$/, ''), listKind, ...(shortNames ? { shortNames } : {}) }) as KubeObject;
 }
 
 const conditionsOf = (obj: KubeObject) => ((obj.status ?? {}) as { conditions?: Condition[] }).conditions;
