@@ -6,15 +6,15 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asFloats } from './dtype.js';
 import type { ModelOutput, NDArray } from './model.js';
-import { startModelServer, type ModelServer } from './server.js';
+import type { ModelServer } from './server.js';
 import { EchoModel, IrisLinearModel } from './testing/models.js';
 import { postJson, raw } from './testing/http.js';
+import { startTestServer } from './testing/server.js';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 let server: ModelServer;
 
 beforeAll(async () => {
-  server = await startModelServer({ model: new IrisLinearModel(), port: 0, host: '127.0.0.1', unit: { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0' }, log: quiet });
+  server = await startTestServer({ model: new IrisLinearModel(), unit: { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0' } });
 });
 afterAll(async () => {
   await server.close();
@@ -56,7 +56,7 @@ describe('routing', () => {
   });
 
   it('allows only the configured origins when CORS origins are given', async () => {
-    const strict = await startModelServer({ model: new EchoModel(), port: 0, host: '127.0.0.1', unit: {}, log: quiet, corsOrigins: ['http://a.example', 'http://b.example'] });
+    const strict = await startTestServer({ model: new EchoModel(), corsOrigins: ['http://a.example', 'http://b.example'] });
     try {
       const b = await raw(`${strict.url}/health/ping`, { headers: { Origin: 'http://b.example' } });
       expect(b.headers['access-control-allow-origin']).toBe('http://b.example');
@@ -94,7 +94,7 @@ describe('close()', () => {
         return asFloats(X as number[][]);
       },
     };
-    const s = await startModelServer({ model: slow, port: 0, host: '127.0.0.1', unit: {}, log: quiet });
+    const s = await startTestServer({ model: slow });
     const pending = postJson(`${s.url}/api/v1.0/predictions`, { data: { ndarray: [[1.5]] } });
     await inFlight;
     const closed = s.close();

@@ -4,13 +4,13 @@
 // server, configured as Seldon's operator configures the seed's classifier container.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createModel } from './runtimes/index.js';
-import { startModelServer, type ModelServer } from './server.js';
+import type { ModelServer } from './server.js';
 import { resolveModelUri } from './storage/index.js';
 import { postJson, raw } from './testing/http.js';
+import { quiet, startTestServer } from './testing/server.js';
 
 const SEED_URI = 'gs://seldon-models/v1.11.0-dev/sklearn/iris';
 const UNIT = { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0', predictorName: 'default', deploymentName: 'iris-model' };
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 let proba: ModelServer;
 let predict: ModelServer;
 
@@ -18,8 +18,8 @@ beforeAll(async () => {
   // SKLearnServer logs why a prediction failed; the bad request below makes it log on purpose.
   vi.spyOn(console, 'error').mockImplementation(() => {});
   const dir = await resolveModelUri(SEED_URI);
-  proba = await startModelServer({ model: await createModel({ implementation: 'SKLEARN_SERVER', modelDir: dir }), port: 0, host: '127.0.0.1', unit: UNIT, log: quiet });
-  predict = await startModelServer({ model: await createModel({ implementation: 'SKLEARN_SERVER', modelDir: dir, parameters: { method: 'predict' } }), port: 0, host: '127.0.0.1', unit: UNIT, log: quiet });
+  proba = await startTestServer({ model: await createModel({ implementation: 'SKLEARN_SERVER', modelDir: dir }), port: 0, host: '127.0.0.1', unit: UNIT, log: quiet });
+  predict = await startTestServer({ model: await createModel({ implementation: 'SKLEARN_SERVER', modelDir: dir, parameters: { method: 'predict' } }), port: 0, host: '127.0.0.1', unit: UNIT, log: quiet });
 });
 afterAll(async () => {
   await Promise.all([proba?.close(), predict?.close()]);

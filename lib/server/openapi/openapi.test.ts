@@ -4,15 +4,15 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelServer, type ModelServer } from '../server.js';
+import type { ModelServer } from '../server.js';
 import { IrisLinearModel } from '../testing/models.js';
 import { postJson, raw } from '../testing/http.js';
 import { seldonOpenApi } from './seldon.js';
+import { startTestServer } from '../testing/server.js';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 let server: ModelServer;
 beforeAll(async () => {
-  server = await startModelServer({ model: new IrisLinearModel(), port: 0, host: '127.0.0.1', unit: { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0' }, log: quiet });
+  server = await startTestServer({ model: new IrisLinearModel(), unit: { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0' } });
 });
 afterAll(async () => {
   await server.close();

@@ -5,18 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asFloats } from '../../dtype.js';
 import type { ModelOutput, NDArray, SeldonMeta, SeldonModel } from '../../model.js';
 import { MicroserviceError } from '../../model.js';
-import { startModelServer, type ModelServer } from '../../server.js';
+import type { ModelServer, ModelServerOptions } from '../../server.js';
 import { ConstantModel, EchoModel, IrisLinearModel } from '../../testing/models.js';
 import { postJson, raw } from '../../testing/http.js';
+import { startTestServer } from '../../testing/server.js';
 
 const SEED_UNIT = { unitId: 'classifier', image: 'seldonio/sklearnserver:1.11.0', predictorName: 'default', predictorVersion: 'default', deploymentName: 'iris-model' };
 const SEED_GOOD = '{"data":{"names":["t:0","t:1","t:2"],"ndarray":[[0.0006985194531162835,0.00366803903943666,0.995633441507447]]},"meta":{"requestPath":{"classifier":"seldonio/sklearnserver:1.11.0"}}}\n';
 const SEED_BAD = '{"status":{"code":-1,"info":"Unknown data type returned as payload (must be list or np array):None","reason":"MICROSERVICE_BAD_DATA","status":1}}\n';
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 const servers: ModelServer[] = [];
-async function serve(model: SeldonModel, extra: Partial<Parameters<typeof startModelServer>[0]> = {}): Promise<ModelServer> {
-  const server = await startModelServer({ model, port: 0, host: '127.0.0.1', unit: SEED_UNIT, log: quiet, ...extra });
+async function serve(model: SeldonModel, extra: Partial<ModelServerOptions> = {}): Promise<ModelServer> {
+  const server = await startTestServer({ model, unit: SEED_UNIT, ...extra });
   servers.push(server);
   return server;
 }

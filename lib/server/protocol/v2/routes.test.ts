@@ -3,12 +3,12 @@
 // shape checks and the protocol's error bodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markedDType } from '../../dtype.js';
-import { startModelServer, type ModelServer } from '../../server.js';
+import type { ModelServer } from '../../server.js';
 import { EchoModel, IrisLinearModel } from '../../testing/models.js';
 import { postJson, raw } from '../../testing/http.js';
 import { roundToFloat16 } from './tensor.js';
+import { startTestServer } from '../../testing/server.js';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 let iris: ModelServer;
 let echoServer: ModelServer;
 const echo = new EchoModel();
@@ -17,8 +17,8 @@ beforeAll(async () => {
   const model = Object.assign(new IrisLinearModel(), {
     metadata: () => ({ name: 'iris', versions: ['v1'], platform: 'sklearn', inputs: [{ name: 'input', datatype: 'FP64', shape: [-1, 4] }], outputs: [{ name: 'probabilities', datatype: 'FP64', shape: [-1, 3] }] }),
   });
-  iris = await startModelServer({ model, name: 'iris', port: 0, host: '127.0.0.1', unit: {}, log: quiet });
-  echoServer = await startModelServer({ model: echo, name: 'echo', port: 0, host: '127.0.0.1', unit: {}, log: quiet });
+  iris = await startTestServer({ model, name: 'iris' });
+  echoServer = await startTestServer({ model: echo, name: 'echo' });
 });
 afterAll(async () => {
   await Promise.all([iris.close(), echoServer.close()]);
