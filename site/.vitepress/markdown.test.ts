@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The course's Markdown setup as a whole: Korean emphasis and the plugins working together.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lesson, makeRepo, siteRenderer } from './testing.js';
+import { describe, expect, it } from 'vitest';
+import { lesson, useSiteRenderer } from './testing.js';
 
-const root = makeRepo({});
-process.env.SELDON_LAB_ROOT = root;
-let render: Awaited<ReturnType<typeof siteRenderer>>;
-beforeAll(async () => {
-  render = await siteRenderer(root);
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const { render } = useSiteRenderer();
 
 describe('Korean emphasis', () => {
   it('closes bold and italics that a particle follows, as Korean writes them', () => {

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Cells on a lesson page: numbered as the lesson parser numbers them, labelled with where they run,
 // expected outputs set apart under their cell, embeds named by file, in the page's language.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseLesson } from '../../lib/course/lesson.js';
 import { fenceKind } from './md-cells.js';
-import { lesson, makeRepo, siteRenderer } from './testing.js';
+import { lesson, useSiteRenderer } from './testing.js';
 
-const root = makeRepo({
+const { root, render } = useSiteRenderer({
   'lib/demo.ts': '// SPDX-License-Identifier: Apache-2.0\nexport const other = 1;\n// #region greet\nexport const greet = (n: string) => `hi ${n}`;\n// #endregion greet\n',
 });
-process.env.SELDON_LAB_ROOT = root;
 
 const body = [
   'Text.',
@@ -47,11 +45,6 @@ const body = [
   '',
 ].join('\n');
 
-let render: Awaited<ReturnType<typeof siteRenderer>>;
-beforeAll(async () => {
-  render = await siteRenderer(root);
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The `data-cell` numbers on a page, in order. */
 const cellNumbers = (html: string) => [...html.matchAll(/class="cell cell-[\w-]+" data-cell="(\d+)"/g)].map((m) => Number(m[1]));

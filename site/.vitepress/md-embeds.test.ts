@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // An embed with a missing file or region stops the page with the lesson's file and line, instead of
 // VitePress's bare ENOENT or, worse, the whole file shown in place of the region.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LessonError } from '../../lib/course/types.js';
-import { lesson, makeRepo, siteRenderer } from './testing.js';
+import { lesson, useSiteRenderer } from './testing.js';
 
-const root = makeRepo({
+const { render } = useSiteRenderer({
   'lib/demo.ts': ['// #region shown', 'export const shown = 1;', '// #endregion shown', 'export const secret = 2;', ''].join('\n'),
 });
-process.env.SELDON_LAB_ROOT = root;
-let render: Awaited<ReturnType<typeof siteRenderer>>;
-beforeAll(async () => {
-  render = await siteRenderer(root);
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const page = (embed: string) => lesson({ title: 'Embeds', order: 1 }, `Some text.\n\n${embed}\n`);
 

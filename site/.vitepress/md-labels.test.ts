@@ -1,17 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Korean pages get Korean container titles, alert titles and copy buttons; English pages keep
 // VitePress's defaults, and a title the author wrote is never replaced.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lesson, makeRepo, siteRenderer } from './testing.js';
+import { describe, expect, it } from 'vitest';
+import { lesson, useSiteRenderer } from './testing.js';
 
-const root = makeRepo({});
-process.env.SELDON_LAB_ROOT = root;
-let render: Awaited<ReturnType<typeof siteRenderer>>;
-beforeAll(async () => {
-  render = await siteRenderer(root);
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const { render } = useSiteRenderer();
 
 const body = [
   '::: tip',

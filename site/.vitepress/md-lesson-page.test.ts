@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // A lesson page starts with its title (from the front matter when the body has no `# Title`) and
 // the lesson header right under it; other pages are left alone.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLessonPath } from './md-lesson-page.js';
-import { lesson, makeRepo, siteRenderer } from './testing.js';
+import { lesson, useSiteRenderer } from './testing.js';
 
-const root = makeRepo({});
-process.env.SELDON_LAB_ROOT = root;
-let render: Awaited<ReturnType<typeof siteRenderer>>;
-beforeAll(async () => {
-  render = await siteRenderer(root);
-});
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const { render } = useSiteRenderer();
 
 describe('isLessonPath', () => {
   it.each([

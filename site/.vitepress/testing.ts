@@ -2,9 +2,10 @@
 // Helpers for the site's unit tests: a throw-away repository (package.json, lessons/, lib/,
 // notebooks/) and VitePress's real Markdown renderer with the course's plugins, so the tests see
 // the HTML the site serves, not a mock of it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createMarkdownRenderer } from 'vitepress';
 import { markdownOptions } from './markdown.js';
 
@@ -39,5 +40,26 @@ export async function siteRenderer(root: string): Promise<(relativePath: string,
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
     return md.render(text, { path, relativePath, cleanUrls: true, includes: [] });
+  };
+}
+
+/**
+ * The usual setup of a site test file: a throw-away repository with `files`, made the kit's root
+ * (SELDON_LAB_ROOT), the renderer built before the tests and the folder removed after them.
+ */
+export function useSiteRenderer(files: Record<string, string> = {}): { root: string; render: (relativePath: string, text: string) => string } {
+  const root = makeRepo(files);
+  process.env.SELDON_LAB_ROOT = root;
+  let renderer: Awaited<ReturnType<typeof siteRenderer>> | undefined;
+  beforeAll(async () => {
+    renderer = await siteRenderer(root);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  return {
+    root,
+    render: (relativePath, text) => {
+      if (!renderer) throw new Error('the site renderer is made in beforeAll: render inside a test');
+      return renderer(relativePath, text);
+    },
   };
 }
